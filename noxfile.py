@@ -1,0 +1,79 @@
+"""Every task of the project is a nox session; `python3 dev.py -s NAME` runs one from scratch.
+
+Each session installs exactly what it needs, pinned by constraints.txt, into its own virtual
+environment under .nox/ (reused on later runs). The `model`, `flask` and `django` sessions install
+one framework or none, which proves that each part stands without the others.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "typecheck", "model", "tests"]
+
+PYTHON = "3.11"
+CONSTRAINTS = ("-c", "constraints.txt")
+
+
+def install(session: nox.Session, *extras: str) -> None:
+    """The project itself (editable) with these extras, every version from constraints.txt."""
+    target = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", target, *CONSTRAINTS)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Everything that runs on this machine: the model, both apps, the contract and parity suites."""
+    install(session, "flask", "django", "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def model(session: nox.Session) -> None:
+    """shared_model's tests in an environment with no web framework: the package needs none."""
+    install(session, "test")
+    session.run(
+        "python",
+        "-c",
+        "import importlib.util as u; assert not u.find_spec('flask') and not u.find_spec('django')",
+    )
+    session.run("pytest", "tests/model", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff's lint rules and its formatter, in check mode."""
+    session.install("ruff", *CONSTRAINTS)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy, strict, over shared_model (the typed core both apps call)."""
+    install(session)
+    session.install("mypy", *CONSTRAINTS)
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Speed of validation and prediction against bare predict_proba (pytest-benchmark)."""
+    install(session, "test")
+    session.run(
+        "pytest",
+        "benchmarks",
+        "--benchmark-only",
+        "--benchmark-columns=min,median,mean,ops",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def train(session: nox.Session) -> None:
+    """Train the model (iris unless told: `-- --dataset wine` or `-- --csv FILE --target COLUMN`)."""
+    install(session)
+    session.run("python", "-m", "shared_model", "train", *session.posargs)

@@ -1,0 +1,171 @@
+"""The JSON API's request rules (contract §3), free of any web framework.
+
+Each app reads the request with its own tools and hands the raw parts here; what comes back is
+either clean data or an `ApiError` that already knows its status, code and message, so both apps
+answer every bad request with the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .payloads import error_payload
+from .validation import ValidationError
+
+API_PREFIX = "/api/v1"
+MAX_BODY_BYTES = 1024 * 1024
+COMMENT_MAX_CHARS = 500
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+STATUS_CODES = {
+    400: "validation_error",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+MESSAGES = {
+    "not_found": "There is nothing at this address; see /api/v1/model for what the API offers.",
+    "method_not_allowed": "This address does not take that HTTP method; see the Allow header.",
+    "payload_too_large": "The request body is over 1 MiB; send less data per request.",
+    "unsupported_media_type": "Send the body as JSON with the header Content-Type: application/json.",
+    "internal_error": "Something went wrong on the server; try again, and report it if it persists.",
+    "service_unavailable": "The service cannot answer right now; try again in a moment.",
+    "invalid_json": "The body must be a JSON object; check its syntax.",
+    "bad_request": "The request cannot be answered; check its address and headers.",
+}
+
+
+@dataclass
+class ApiError(Exception):
+    """An error answer of the JSON API: HTTP status, contract code, message, field messages."""
+
+    status: int
+    code: str
+    message: str
+    fields: Mapping[str, str] | None = None
+
+    @classmethod
+    def of(cls, status: int, code: str | None = None) -> ApiError:
+        """The standard error for a status, e.g. `ApiError.of(404)`."""
+        code = code or STATUS_CODES[status]
+        return cls(status, code, MESSAGES[code])
+
+    @classmethod
+    def from_validation(cls, error: ValidationError) -> ApiError:
+        return cls(400, "validation_error", error.message, error.fields)
+
+    def payload(self) -> dict[str, Any]:
+        return error_payload(self.code, self.message, self.fields)
+
+
+def is_api_path(path: str) -> bool:
+    """True for every path under `/api/` (after the app's own mount prefix is removed)."""
+    return path == "/api" or path.startswith("/api/")
+
+
+def parse_json_object(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """The body as a JSON object, or 415 (not declared JSON) / 400 `invalid_json`."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise ApiError.of(415)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError.of(400, "invalid_json") from None
+    if not isinstance(data, dict):
+        raise ApiError.of(400, "invalid_json")
+    return data
+
+
+def _only_keys(
+    body: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()
+) -> None:
+    allowed = [*required, *optional]
+    errors = {
+        key: f"Unknown key; the body holds only {', '.join(allowed)}."
+        for key in body
+        if key not in allowed
+    }
+    for key in required:
+        if key not in body:
+            errors[key] = "Required."
+    if errors:
+        raise ValidationError(errors)
+
+
+def features_of(body: Mapping[str, Any]) -> object:
+    """The `features` member of a predict body, which must be the body's only key."""
+    if "features" not in body:
+        raise ValidationError(
+            {"features": "Required: an object that maps each feature name to a number."}
+        )
+    _only_keys(body, ["features"])
+    return body["features"]
+
+
+def instances_of(body: Mapping[str, Any]) -> object:
+    """The `instances` member of a batch body, which must be the body's only key."""
+    if "instances" not in body:
+        raise ValidationError({"instances": "Required: a list of 1 to 1000 feature objects."})
+    _only_keys(body, ["instances"])
+    return body["instances"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    true_label: str
+    comment: str
+
+
+def feedback_of(body: Mapping[str, Any], classes: Sequence[str]) -> Feedback:
+    """`{"true_label": CLASS, "comment": "…"}`: a known class and at most 500 characters."""
+    errors: dict[str, str] = {}
+    label = body.get("true_label")
+    if label not in classes:
+        errors["true_label"] = f"Must be one of: {', '.join(classes)}."
+    comment = body.get("comment", "")
+    if not isinstance(comment, str) or len(comment) > COMMENT_MAX_CHARS:
+        errors["comment"] = f"Must be text of at most {COMMENT_MAX_CHARS} characters."
+    for key in body:
+        if key not in ("true_label", "comment"):
+            errors[key] = "Unknown key; the body holds only true_label, comment."
+    if errors:
+        raise ValidationError(errors)
+    return Feedback(str(label), comment)
+
+
+def _bounded_int(name: str, values: Sequence[str], default: int, low: int, high: int | None) -> int:
+    if not values:
+        return default
+    if len(values) > 1:
+        raise ApiError(400, "invalid_parameter", f"Give {name} once, not {len(values)} times.")
+    value = values[0]
+    if re.fullmatch(r"[0-9]{1,9}", value) and low <= int(value) <= (
+        high if high is not None else 10**9
+    ):
+        return int(value)
+    upper = f"from {low} to {high}" if high is not None else f"of {low} or more"
+    raise ApiError(
+        400, "invalid_parameter", f"{name} must be a whole number {upper}; got {value!r}."
+    )
+
+
+def page_params(limit: Sequence[str], offset: Sequence[str]) -> tuple[int, int]:
+    """`limit` (1..100, default 20) and `offset` (≥ 0, default 0), from the query string's values."""
+    return (
+        _bounded_int("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
+        _bounded_int("offset", offset, 0, 0, None),
+    )
+
+
+def list_payload(count: int, results: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"count": count, "results": results}

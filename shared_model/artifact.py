@@ -1,0 +1,126 @@
+"""Saving and loading the model artifact: a joblib file and a JSON manifest beside it.
+
+A joblib file is a pickle, and unpickling runs code, so `load_model` checks the file's SHA-256
+against the manifest **before** unpickling and refuses a file that does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+
+from .predictor import Model
+from .schema import Feature, Manifest
+from .training import TrainedModel
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_PATH = REPO_ROOT / "var" / "model.joblib"
+TRAIN_COMMAND = "python -m shared_model train"
+
+
+class ModelError(RuntimeError):
+    """The artifact cannot be served; the message is one line naming the path and the fix."""
+
+
+class ModelNotFoundError(ModelError):
+    pass
+
+
+class ModelIntegrityError(ModelError):
+    pass
+
+
+class ModelVersionWarning(UserWarning):
+    """The artifact was trained with another scikit-learn version than the one installed."""
+
+
+def manifest_path(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(trained: TrainedModel, path: Path = DEFAULT_MODEL_PATH) -> Manifest:
+    """Write the joblib artifact, then its manifest with the artifact's SHA-256."""
+    _write_atomically(path, lambda tmp: joblib.dump(trained.estimator, tmp))
+    card = dict(trained.card)
+    card["features"] = [vars(f) if isinstance(f, Feature) else f for f in card["features"]]
+    manifest = Manifest.from_dict({**card, "sha256": sha256_of(path)})
+    text = json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    _write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return manifest
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest beside `path`, or ModelNotFoundError naming what is missing."""
+    if not path.is_file():
+        raise ModelNotFoundError(
+            f"No model artifact at {path}: run `{TRAIN_COMMAND}` to create it."
+        )
+    json_path = manifest_path(path)
+    try:
+        return Manifest.from_dict(json.loads(json_path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ModelNotFoundError(
+            f"No manifest at {json_path}: run `{TRAIN_COMMAND}` to write the model again."
+        ) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelIntegrityError(
+            f"The manifest {json_path} is unreadable ({exc}): run `{TRAIN_COMMAND}` again."
+        ) from None
+
+
+def version_problem(manifest: Manifest) -> str | None:
+    """A sentence when the installed scikit-learn differs from the one that trained the model."""
+    if manifest.sklearn_version == sklearn.__version__:
+        return None
+    return (
+        f"The model was trained with scikit-learn {manifest.sklearn_version} but "
+        f"{sklearn.__version__} is installed; retrain it with `{TRAIN_COMMAND}`."
+    )
+
+
+def load_model(path: Path | str | None = None) -> Model:
+    """Load and check an artifact; raises ModelNotFoundError or ModelIntegrityError."""
+    path = Path(path) if path else DEFAULT_MODEL_PATH
+    manifest = read_manifest(path)
+    actual = sha256_of(path)
+    if actual != manifest.sha256:
+        raise ModelIntegrityError(
+            f"{path} does not match its manifest (SHA-256 {actual[:12]}…, expected "
+            f"{manifest.sha256[:12]}…); refusing to unpickle it. Retrain with `{TRAIN_COMMAND}`."
+        )
+    problem = version_problem(manifest)
+    if problem:
+        warnings.warn(problem, ModelVersionWarning, stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sklearn.exceptions.InconsistentVersionWarning)
+        estimator = joblib.load(path)
+    return Model(estimator, manifest, path)

@@ -1,0 +1,136 @@
+"""`python -m shared_model train | info | predict`: the model's command line, used in class."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .artifact import (
+    DEFAULT_MODEL_PATH,
+    ModelError,
+    load_model,
+    read_manifest,
+    save,
+    version_problem,
+)
+from .datasets import BUILTIN_DATASETS, DataError, load_builtin, load_csv
+from .payloads import format_time
+from .schema import Manifest
+from .training import train
+from .validation import ValidationError
+
+EXIT_USAGE = 2
+
+
+def card_text(manifest: Manifest, path: Path) -> str:
+    """The model card as plain text: what was trained, how well it does, what it accepts."""
+    m = manifest.metrics
+    cv = (
+        f"{m['cv_accuracy_mean']:.3f} ± {m['cv_accuracy_std']:.3f} ({m['cv_folds']}-fold)"
+        if m.get("cv_accuracy_mean") is not None
+        else "not enough rows per class"
+    )
+    width = max(len(c) for c in manifest.classes)
+    lines = [
+        f"Model {manifest.name} (version {manifest.version}), {manifest.estimator}",
+        f"  artifact      {path}",
+        f"  data set      {manifest.dataset}: {m['train_rows']} training rows, {m['test_rows']} test rows",
+        f"  trained       {manifest.trained_at} with scikit-learn {manifest.sklearn_version}",
+        f"  sha256        {manifest.sha256}",
+        f"  test accuracy {m['test_accuracy']:.3f}",
+        f"  CV accuracy   {cv}",
+        "  confusion matrix (rows: true class, columns: predicted)",
+        "    " + " " * width + "  " + " ".join(f"{c[:8]:>8}" for c in manifest.classes),
+    ]
+    for label, counts in zip(manifest.classes, m["confusion_matrix"], strict=True):
+        lines.append(f"    {label:<{width}}  " + " ".join(f"{n:>8}" for n in counts))
+    lines.append("  features (accepted range)")
+    for f in manifest.features:
+        lines.append(f"    {f.name:<24} {f.label_with_unit:<32} {f.min:g} to {f.max:g}")
+    problem = version_problem(manifest)
+    if problem:
+        lines.append(f"  warning       {problem}")
+    return "\n".join(lines)
+
+
+def _train(args: argparse.Namespace) -> int:
+    if args.csv and not args.target:
+        raise DataError("--csv needs --target COLUMN, the column that holds the class.")
+    data = load_csv(Path(args.csv), args.target) if args.csv else load_builtin(args.dataset)
+    manifest = save(train(data, seed=args.seed), Path(args.out))
+    print(card_text(manifest, Path(args.out)))
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    print(card_text(read_manifest(path), path))
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    try:
+        features = json.loads(args.features)
+    except ValueError:
+        raise DataError(
+            "--features must be a JSON object, e.g. '{\"sepal_length\": 5.1, …}'."
+        ) from None
+    model = load_model(args.model)
+    outcome = model.predict(features)
+    now = format_time(datetime.now(UTC))
+    payload = {
+        "id": None,
+        "created_at": now,
+        "source": "cli",
+        "model": {"name": model.name, "version": model.version},
+        "features": outcome.features,
+        "label": outcome.label,
+        "probabilities": outcome.probabilities,
+        "feedback": None,
+    }
+    print(json.dumps(payload, indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m shared_model", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    cmd = commands.add_parser("train", help="train a model and write its artifact and manifest")
+    source = cmd.add_mutually_exclusive_group()
+    source.add_argument("--dataset", choices=BUILTIN_DATASETS, default="iris")
+    source.add_argument(
+        "--csv", metavar="FILE", help="your own data: numeric columns and a class column"
+    )
+    cmd.add_argument(
+        "--target", metavar="COLUMN", help="with --csv: the column that holds the class"
+    )
+    cmd.add_argument("--out", metavar="PATH", default=str(DEFAULT_MODEL_PATH))
+    cmd.add_argument("--seed", type=int, default=42)
+    cmd.set_defaults(run=_train)
+
+    cmd = commands.add_parser("info", help="print the model card of an artifact")
+    cmd.add_argument("path", nargs="?", default=str(DEFAULT_MODEL_PATH))
+    cmd.set_defaults(run=_info)
+
+    cmd = commands.add_parser("predict", help="predict one row and print the prediction object")
+    cmd.add_argument("--features", required=True, metavar="JSON")
+    cmd.add_argument("--model", metavar="PATH", default=str(DEFAULT_MODEL_PATH))
+    cmd.set_defaults(run=_predict)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValidationError as exc:
+        fields = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        print(f"error: {fields}", file=sys.stderr)
+    except (DataError, ModelError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    return EXIT_USAGE

@@ -1,0 +1,113 @@
+"""A loaded model that validates and predicts; one instance serves every request of a process.
+
+Nothing here mutates the fitted estimator, and scikit-learn's `predict_proba` only reads it, so
+one `Model` is safe to share between threads (gunicorn threads, Django's and Flask's dev servers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, overload
+
+import numpy as np
+
+from .schema import Feature, Manifest
+from .validation import FloatArray, validate_features, validate_instances
+
+
+class Outcome(NamedTuple):
+    """One row's prediction: its validated input, the label and each class's probability."""
+
+    features: dict[str, float]
+    label: str
+    probabilities: dict[str, float]
+
+
+class Predictions(Sequence[Outcome]):
+    """The result of one vectorised `predict_proba` call, turned into `Outcome`s only when read.
+
+    A batch's arrays are computed at once; the per-row dictionaries (needed to store and answer)
+    are built as the rows are read, so nothing is built twice.
+    """
+
+    def __init__(self, model: Model, X: FloatArray) -> None:
+        self.X = X
+        self.proba = model.probabilities(X)
+        self.labels: list[str] = np.asarray(model.classes)[self.proba.argmax(axis=1)].tolist()
+        self._names = [f.name for f in model.features]
+        self._classes = model.classes
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @overload
+    def __getitem__(self, index: int) -> Outcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Outcome]: ...
+    def __getitem__(self, index: int | slice) -> Outcome | list[Outcome]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return Outcome(
+            dict(zip(self._names, self.X[index].tolist(), strict=True)),
+            self.labels[index],
+            dict(zip(self._classes, self.proba[index].tolist(), strict=True)),
+        )
+
+    def __iter__(self) -> Iterator[Outcome]:
+        names, classes = self._names, self._classes
+        for row, label, p in zip(self.X.tolist(), self.labels, self.proba.tolist(), strict=True):
+            yield Outcome(
+                dict(zip(names, row, strict=True)), label, dict(zip(classes, p, strict=True))
+            )
+
+
+class Model:
+    def __init__(self, estimator: Any, manifest: Manifest, path: Path) -> None:
+        self.estimator = estimator
+        self.manifest = manifest
+        self.path = path
+        fitted = [str(c) for c in estimator.classes_]
+        self._columns = np.array([fitted.index(c) for c in manifest.classes])
+        self._names = [f.name for f in manifest.features]
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.manifest.classes
+
+    @property
+    def features(self) -> tuple[Feature, ...]:
+        return self.manifest.features
+
+    def feature(self, name: str) -> Feature:
+        return next(f for f in self.features if f.name == name)
+
+    def probabilities(self, X: FloatArray) -> FloatArray:
+        """Class probabilities for each row of X, columns in the manifest's class order."""
+        proba: FloatArray = self.estimator.predict_proba(X)
+        return proba[:, self._columns]
+
+    def predict_array(self, X: FloatArray) -> Predictions:
+        """Predict every row of an already validated array in one vectorised call."""
+        return Predictions(self, X)
+
+    def predict(self, features: object) -> Outcome:
+        """Validate one feature mapping and predict it; raises ValidationError."""
+        return self.predict_array(validate_features(self.features, features))[0]
+
+    def predict_batch(self, instances: object) -> Predictions:
+        """Validate a list of 1 to 1,000 mappings and predict them all in one call."""
+        return self.predict_array(validate_instances(self.features, instances))
+
+    def predict_rows(self, rows: Sequence[dict[str, float]]) -> Predictions:
+        """Predict mappings that are already validated (e.g. parsed from a form or a CSV file)."""
+        X = np.array([[row[n] for n in self._names] for row in rows], dtype=np.float64)
+        return self.predict_array(X)
