@@ -21,9 +21,10 @@ MAX_BODY_BYTES = 1024 * 1024
 COMMENT_MAX_CHARS = 500
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_ID = 2**63 - 1  # the largest id a database integer key holds; larger ones cannot exist
 
 STATUS_CODES = {
-    400: "validation_error",
+    400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
@@ -55,7 +56,9 @@ class ApiError(Exception):
 
     @classmethod
     def of(cls, status: int, code: str | None = None) -> ApiError:
-        """The standard error for a status, e.g. `ApiError.of(404)`."""
+        """The standard error for a status, e.g. `ApiError.of(404)`; any other status is a 400."""
+        if code is None and status not in STATUS_CODES:
+            status = 400
         code = code or STATUS_CODES[status]
         return cls(status, code, MESSAGES[code])
 
@@ -126,15 +129,22 @@ class Feedback:
     comment: str
 
 
+def true_label_message(classes: Sequence[str]) -> str:
+    return f"Must be one of: {', '.join(classes)}."
+
+
+COMMENT_MESSAGE = f"Must be text of at most {COMMENT_MAX_CHARS} characters."
+
+
 def feedback_of(body: Mapping[str, Any], classes: Sequence[str]) -> Feedback:
     """`{"true_label": CLASS, "comment": "…"}`: a known class and at most 500 characters."""
     errors: dict[str, str] = {}
     label = body.get("true_label")
     if label not in classes:
-        errors["true_label"] = f"Must be one of: {', '.join(classes)}."
+        errors["true_label"] = true_label_message(classes)
     comment = body.get("comment", "")
     if not isinstance(comment, str) or len(comment) > COMMENT_MAX_CHARS:
-        errors["comment"] = f"Must be text of at most {COMMENT_MAX_CHARS} characters."
+        errors["comment"] = COMMENT_MESSAGE
     for key in body:
         if key not in ("true_label", "comment"):
             errors[key] = "Unknown key; the body holds only true_label, comment."
@@ -169,3 +179,11 @@ def page_params(limit: Sequence[str], offset: Sequence[str]) -> tuple[int, int]:
 
 def list_payload(count: int, results: list[dict[str, Any]]) -> dict[str, Any]:
     return {"count": count, "results": results}
+
+
+def health_payload(database_ok: bool) -> tuple[int, dict[str, Any]]:
+    """The status and body of `GET /api/v1/health`; the model is loaded at start-up or never."""
+    checks = {"model": "ok", "database": "ok" if database_ok else "unreachable"}
+    if database_ok:
+        return 200, {"status": "ok", "checks": checks}
+    return 503, {"status": "unavailable", "checks": checks}

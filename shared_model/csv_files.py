@@ -21,11 +21,13 @@ class CsvUploadError(ValueError):
     """An uploaded file that cannot be predicted; the message names the row and column."""
 
 
+EMPTY_FILE_MESSAGE = "The file is empty: upload a CSV file with a header row and 1 to 1,000 rows."
+NO_FILE_MESSAGE = "Choose a CSV file to upload."
+
+
 def _decode(data: bytes) -> str:
     if not data.strip():
-        raise CsvUploadError(
-            "The file is empty: upload a CSV file with a header row and 1 to 1,000 rows."
-        )
+        raise CsvUploadError(EMPTY_FILE_MESSAGE)
     if b"\0" in data:
         raise CsvUploadError("The file is not a CSV file (it holds binary data).")
     try:

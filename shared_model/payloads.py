@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .schema import Manifest
 
 
 class StoredPrediction(Protocol):
@@ -46,16 +49,28 @@ def feedback_payload(row: StoredPrediction) -> dict[str, Any] | None:
     }
 
 
-def prediction_payload(row: StoredPrediction) -> dict[str, Any]:
-    """The prediction object, from a stored row."""
+def _ordered(values: Mapping[str, float], order: Sequence[str]) -> dict[str, float]:
+    """Keys in the model's order (a database may not keep them), any others after them."""
+    ordered = {k: values[k] for k in order if k in values}
+    ordered.update((k, v) for k, v in values.items() if k not in ordered)
+    return ordered
+
+
+def prediction_payload(row: StoredPrediction, manifest: Manifest | None = None) -> dict[str, Any]:
+    """The prediction object, from a stored row; with a manifest, keys follow the model's order."""
+    features = dict(row.features)
+    probabilities = dict(row.probabilities)
+    if manifest is not None:
+        features = _ordered(features, [f.name for f in manifest.features])
+        probabilities = _ordered(probabilities, manifest.classes)
     return {
         "id": row.id,
         "created_at": format_time(row.created_at),
         "source": row.source,
         "model": {"name": row.model_name, "version": row.model_version},
-        "features": dict(row.features),
+        "features": features,
         "label": row.label,
-        "probabilities": dict(row.probabilities),
+        "probabilities": probabilities,
         "feedback": feedback_payload(row),
     }
 

@@ -22,8 +22,16 @@ class Feature:
     description: str = ""
 
     @property
+    def min_text(self) -> str:
+        return f"{self.min:g}"
+
+    @property
+    def max_text(self) -> str:
+        return f"{self.max:g}"
+
+    @property
     def range_text(self) -> str:
-        return f"from {self.min:g} to {self.max:g}"
+        return f"from {self.min_text} to {self.max_text}"
 
     @property
     def label_with_unit(self) -> str:

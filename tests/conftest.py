@@ -1,22 +1,42 @@
-"""Fixtures every part of the suite shares: one iris model, trained once per test run."""
+"""Fixtures every part of the suite shares: one iris model, and a test client per web app.
+
+The model is trained once, when the suite starts, so that `MODEL_PATH` is set before Django's
+settings are read (Django loads the model when its app registry is ready).
+"""
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
+import io
+import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from webclient import Answer, Upload, WebClient
 
 from shared_model import Model, load_model
 from shared_model.artifact import save
 from shared_model.datasets import load_builtin
 from shared_model.training import train
 
+_MODEL_DIR = Path(tempfile.mkdtemp(prefix="test-model-"))
+atexit.register(shutil.rmtree, _MODEL_DIR, ignore_errors=True)
+MODEL_PATH = _MODEL_DIR / "iris.joblib"
+save(train(load_builtin("iris")), MODEL_PATH)
+
+os.environ["MODEL_PATH"] = str(MODEL_PATH)
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+if importlib.util.find_spec("django"):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
+
 
 @pytest.fixture(scope="session")
-def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("model") / "iris.joblib"
-    save(train(load_builtin("iris")), path)
-    return path
+def model_path() -> Path:
+    return MODEL_PATH
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +48,139 @@ def model(model_path: Path) -> Model:
 def valid_features(model: Model) -> dict[str, float]:
     """A real setosa row from the training data (a fresh copy for each test to change)."""
     return dict(model.manifest.examples[0]["features"])
+
+
+# Flask: a migrated SQLite file made once, copied for each test.
+
+
+@pytest.fixture(scope="session")
+def flask_migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("flask")
+    from flask_migrate import upgrade
+
+    from flask_app import create_app
+    from flask_app.extensions import db
+
+    path = tmp_path_factory.mktemp("flask") / "template.sqlite3"
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()  # the last connection to close folds the WAL file into the database
+    return path
+
+
+@pytest.fixture
+def flask_app(flask_migrated_db: Path, tmp_path: Path) -> Any:
+    from flask_app import create_app
+
+    path = tmp_path / "flask.sqlite3"
+    shutil.copy(flask_migrated_db, path)
+    return create_app({"DATABASE_URL": f"sqlite:///{path}"})
+
+
+class FlaskWebClient(WebClient):
+    def request(
+        self, method, url, *, body=None, content_type=None, form=None, headers=None
+    ) -> Answer:
+        app = self.extra["app"]
+        client = self.extra.setdefault("client", app.test_client())
+        assert url.startswith(self.prefix), url
+        kwargs: dict[str, Any] = {"method": method, "headers": headers or {}}
+        if self.prefix:
+            kwargs["base_url"] = f"http://localhost{self.prefix}/"
+        if form is not None:
+            kwargs["data"] = {
+                k: (io.BytesIO(v.content), v.filename, v.content_type)
+                if isinstance(v, Upload)
+                else v
+                for k, v in form.items()
+            }
+        elif body is not None:
+            kwargs["data"] = body
+            if content_type is not None:
+                kwargs["content_type"] = content_type
+        response = client.open(url[len(self.prefix) :] or "/", **kwargs)
+        return Answer(response.status_code, list(response.headers.items()), response.get_data())
+
+    def count(self) -> int:
+        from sqlalchemy import func, select
+
+        from flask_app.extensions import db
+        from flask_app.models import Prediction
+
+        with self.extra["app"].app_context():
+            return db.session.scalar(select(func.count()).select_from(Prediction))
+
+
+@pytest.fixture
+def flask_client(flask_app: Any) -> WebClient:
+    return FlaskWebClient("flask", extra={"app": flask_app})
+
+
+@pytest.fixture
+def flask_mounted_client(flask_app: Any) -> WebClient:
+    return FlaskWebClient("flask", prefix="/flask", extra={"app": flask_app})
+
+
+# Django: pytest-django's test database, rolled back after each test.
+
+
+class DjangoWebClient(WebClient):
+    def request(
+        self, method, url, *, body=None, content_type=None, form=None, headers=None
+    ) -> Answer:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test import Client
+        from django.urls import set_script_prefix
+
+        client = self.extra.setdefault(
+            "client",
+            Client(
+                enforce_csrf_checks=True,
+                raise_request_exception=False,
+                HTTP_HOST="localhost",
+                SCRIPT_NAME=self.prefix,
+            ),
+        )
+        assert url.startswith(self.prefix), url
+        path = url[len(self.prefix) :] or "/"
+        set_script_prefix(self.prefix + "/")  # what Django's WSGIHandler does with SCRIPT_NAME
+        try:
+            if form is not None:
+                data = {
+                    k: SimpleUploadedFile(v.filename, v.content, v.content_type)
+                    if isinstance(v, Upload)
+                    else v
+                    for k, v in form.items()
+                }
+                response = client.post(path, data, headers=headers)
+            elif body is not None:
+                response = client.generic(
+                    method, path, body, content_type=content_type or "", headers=headers
+                )
+            else:
+                response = client.generic(method, path, headers=headers)
+            content = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
+        finally:
+            set_script_prefix("/")
+        cookies = [("Set-Cookie", c.output(header="").strip()) for c in response.cookies.values()]
+        return Answer(response.status_code, [*response.headers.items(), *cookies], content)
+
+    def count(self) -> int:
+        from django_app.predictions.models import Prediction
+
+        return Prediction.objects.count()
+
+
+@pytest.fixture
+def django_client(request: pytest.FixtureRequest) -> WebClient:
+    request.getfixturevalue("db")
+    return DjangoWebClient("django")
+
+
+@pytest.fixture
+def django_mounted_client(request: pytest.FixtureRequest) -> WebClient:
+    request.getfixturevalue("db")
+    return DjangoWebClient("django", prefix="/django")

@@ -1,0 +1,91 @@
+"""The Flask front end: `create_app()` builds the app (contract §1), Flask's application factory.
+
+flask --app flask_app db upgrade     # create or upgrade the database schema
+flask --app flask_app run --port 5000
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, abort, request
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from shared_model import load_model
+from shared_model.artifact import REPO_ROOT
+from shared_model.web import SECURITY_HEADERS, display_time, host_allowed, number, percent, share
+
+from . import api, errors, pages
+from .config import from_environment, sqlalchemy_url
+from .extensions import csrf, db, migrate
+from .forms import prediction_form_class
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    settings = from_environment(os.environ)
+    if config:
+        settings.update(config)
+        if "DATABASE_URL" in config:
+            settings["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(config["DATABASE_URL"])
+    return settings
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """WAL and a busy timeout on every connection: several workers may write at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        for pragma in ("journal_mode=WAL", "busy_timeout=10000", "synchronous=NORMAL"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
+def _init_database(app: Flask) -> None:
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    with app.app_context():
+        event.listen(db.engine, "connect", _tune_sqlite)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; `config` overrides settings (tests use it)."""
+    app = Flask(__name__, static_folder=str(REPO_ROOT / "static"))
+    app.config.from_mapping(_settings(config))
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.extensions["shared_model"] = model = load_model(app.config["MODEL_PATH"])
+    app.extensions["prediction_form"] = prediction_form_class(model)
+
+    _init_database(app)
+    csrf.init_app(app)
+    csrf.exempt(api.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+
+    for template_filter in (display_time, number, percent, share):
+        app.add_template_filter(template_filter)
+    served_by = f"Flask {version('flask')}"
+
+    @app.context_processor
+    def layout() -> dict[str, Any]:
+        return {"model": model, "served_by": served_by}
+
+    @app.before_request
+    def only_allowed_hosts() -> None:
+        if not host_allowed(request.host, app.config["ALLOWED_HOSTS"]):
+            abort(400)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return app

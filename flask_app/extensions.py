@@ -1,0 +1,24 @@
+"""The Flask extensions, created unbound here and bound to the app in `create_app`."""
+
+from flask import current_app
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+from shared_model import Model
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+
+
+def current_model() -> Model:
+    """The model loaded once by `create_app`, shared by every request of this process."""
+    model: Model = current_app.extensions["shared_model"]
+    return model

@@ -1,0 +1,113 @@
+"""The HTML pages (contract §4): the form, a result, the CSV batch, the history, the model card."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from shared_model import CsvUploadError
+from shared_model.csv_files import parse_upload, stream_history
+from shared_model.web import PredictionView, prediction_view
+
+from . import store
+from .extensions import current_model, db
+from .forms import BatchForm, FeedbackForm, PredictionFormBase
+from .models import Prediction
+
+bp = Blueprint("pages", __name__)
+
+HISTORY_PAGE_SIZE = 20
+
+
+def prediction_form(**kwargs: object) -> PredictionFormBase:
+    form_class: type[PredictionFormBase] = current_app.extensions["prediction_form"]
+    return form_class(**kwargs)
+
+
+def view_of(row: Prediction) -> PredictionView:
+    return prediction_view(row, current_model().manifest)
+
+
+def feedback_form(row: Prediction, **kwargs: object) -> FeedbackForm:
+    initial = {"true_label": row.feedback_label or row.label, "comment": row.feedback_comment}
+    return FeedbackForm(current_model().classes, data=initial, **kwargs)
+
+
+@bp.get("/")
+def index() -> str:
+    example = current_model().manifest.example_for(request.args.get("example", ""))
+    return render_template("index.html", form=prediction_form(data=example))
+
+
+@bp.post("/predict")
+def predict() -> BaseResponse | tuple[str, int]:
+    form = prediction_form()
+    if not form.validate_on_submit():
+        return render_template("index.html", form=form), 400
+    [row] = store.save(current_model().predict_rows([form.values()]), source="form")
+    return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
+
+
+@bp.get("/predictions/<int:prediction_id>")
+def prediction(prediction_id: int) -> str:
+    row = store.get_or_404(prediction_id)
+    return render_template("prediction.html", view=view_of(row), form=feedback_form(row))
+
+
+@bp.post("/predictions/<int:prediction_id>/feedback")
+def feedback(prediction_id: int) -> BaseResponse | tuple[str, int]:
+    row = store.get_or_404(prediction_id)
+    form = FeedbackForm(current_model().classes)
+    if not form.validate_on_submit():
+        return render_template("prediction.html", view=view_of(row), form=form), 400
+    store.record_feedback(row, form.true_label.data, form.comment.data or "")
+    return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+def batch() -> str | tuple[str, int]:
+    form = BatchForm()
+    if not form.validate_on_submit():
+        return render_template("batch.html", form=form), 400 if form.is_submitted() else 200
+    try:
+        rows = parse_upload(form.file.data.read(), current_model().features)
+    except CsvUploadError as exc:
+        form.file.errors = [str(exc)]
+        return render_template("batch.html", form=form), 400
+    saved = store.save(current_model().predict_rows(rows), source="csv")
+    views = [view_of(row) for row in saved]
+    return render_template("batch.html", form=BatchForm(formdata=None), predictions=views)
+
+
+@bp.get("/history")
+def history() -> str:
+    pagination = db.paginate(store.newest_first(), per_page=HISTORY_PAGE_SIZE, error_out=True)
+    return render_template("history.html", pagination=pagination)
+
+
+@bp.get("/history.csv")
+def history_csv() -> Response:
+    model = current_model()
+    lines = stream_history(store.stream_all(), model.features, model.classes)
+    return Response(
+        stream_with_context(lines),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="history.csv"'},
+    )
+
+
+@bp.get("/model")
+def model_card() -> str:
+    total, right = store.feedback_stats()
+    return render_template(
+        "model.html", feedback_total=total, feedback_share=right / total if total else None
+    )

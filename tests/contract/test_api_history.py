@@ -1,0 +1,87 @@
+"""Contract §3: `GET /api/v1/predictions` (newest first, limit/offset) and `/predictions/<id>`."""
+
+import pytest
+
+
+def test_an_empty_history_has_count_zero(client):
+    answer = client.get("/api/v1/predictions")
+    assert answer.status == 200
+    assert answer.json() == {"count": 0, "results": []}
+
+
+def test_history_is_newest_first_with_the_total_count(client, predict):
+    ids = [predict()["id"] for _ in range(3)]
+    body = client.get("/api/v1/predictions").json()
+    assert body["count"] == 3
+    assert [p["id"] for p in body["results"]] == ids[::-1]
+
+
+def test_limit_defaults_to_twenty(client, valid_features):
+    client.post_json("/api/v1/predict/batch", {"instances": [valid_features] * 25})
+    body = client.get("/api/v1/predictions").json()
+    assert (body["count"], len(body["results"])) == (25, 20)
+
+
+def test_limit_and_offset_page_through(client, valid_features):
+    made = client.post_json("/api/v1/predict/batch", {"instances": [valid_features] * 5}).json()[
+        "predictions"
+    ]
+    body = client.get("/api/v1/predictions?limit=2&offset=1").json()
+    assert [p["id"] for p in body["results"]] == [made[3]["id"], made[2]["id"]]
+    assert body["count"] == 5
+
+
+def test_an_offset_past_the_end_gives_no_results(client, predict):
+    predict()
+    assert client.get("/api/v1/predictions?offset=10").json() == {"count": 1, "results": []}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=101",
+        "limit=-1",
+        "limit=abc",
+        "limit=2.5",
+        "offset=-1",
+        "offset=x",
+        "limit=",
+    ],
+)
+def test_a_bad_limit_or_offset_is_invalid_parameter(client, query):
+    answer = client.get(f"/api/v1/predictions?{query}")
+    assert answer.status == 400
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_parameter"
+    assert "fields" not in error
+
+
+def test_limit_one_hundred_is_the_most(client):
+    assert client.get("/api/v1/predictions?limit=100").status == 200
+
+
+def test_one_prediction_by_id(client, predict):
+    made = predict()
+    answer = client.get(f"/api/v1/predictions/{made['id']}")
+    assert answer.status == 200
+    assert answer.json() == made
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/predictions/999",
+        "/api/v1/predictions/abc",
+        "/api/v1/predictions/99999999999999999999999",
+    ],
+)
+def test_an_unknown_id_is_404(client, path):
+    answer = client.get(path)
+    assert answer.status == 404
+    assert answer.json() == {
+        "error": {
+            "code": "not_found",
+            "message": "There is nothing at this address; see /api/v1/model for what the API offers.",
+        }
+    }

@@ -1,0 +1,42 @@
+"""Contract §4: the model card `/model`."""
+
+
+def test_the_model_card_shows_the_features_table(client, model):
+    rows = client.get("/model").soup().select('[data-testid="features-table"] tbody tr')
+    assert [td.get_text(strip=True) for td in rows[0].select("td")] == [
+        "sepal_length",
+        "Sepal length",
+        "cm",
+        "0",
+        "12",
+    ]
+    assert len(rows) == len(model.features)
+
+
+def test_the_model_card_shows_the_confusion_matrix_as_a_table(client, model):
+    table = client.get("/model").soup().select_one('[data-testid="confusion-matrix"]')
+    counts = [[int(td.get_text()) for td in row.select("td")] for row in table.select("tbody tr")]
+    assert counts == model.manifest.metrics["confusion_matrix"]
+    assert [th.get_text() for th in table.select("tbody th")] == list(model.classes)
+
+
+def test_the_model_card_shows_classes_version_and_sha256(client, model):
+    answer = client.get("/model")
+    assert answer.testid_texts("classes") == ["setosa, versicolor, virginica"]
+    assert answer.testid_texts("sha256") == [model.manifest.sha256]
+    assert model.manifest.sklearn_version in answer.text
+    assert model.manifest.trained_at in answer.text
+
+
+def test_the_model_card_says_when_there_is_no_feedback(client):
+    assert client.get("/model").testid_texts("feedback-stats") == [
+        "No prediction has feedback yet."
+    ]
+
+
+def test_the_model_card_counts_feedback_and_the_share_right(client, predict):
+    for label in ("setosa", "setosa", "virginica"):
+        client.post_json(f"/api/v1/predictions/{predict()['id']}/feedback", {"true_label": label})
+    assert client.get("/model").testid_texts("feedback-stats") == [
+        "3 predictions have feedback; 66.7% of them were right."
+    ]
