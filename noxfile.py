@@ -19,9 +19,13 @@ CONSTRAINTS = ("-c", "constraints.txt")
 
 
 def install(session: nox.Session, *extras: str) -> None:
-    """The project itself (editable) with these extras, every version from constraints.txt."""
+    """The project itself (editable) with these extras, every version from constraints.txt.
+
+    `compat` editable mode puts the repository itself on the path, so a package added later
+    (or a folder the tests import) is found without reinstalling.
+    """
     target = f".[{','.join(extras)}]" if extras else "."
-    session.install("-e", target, *CONSTRAINTS)
+    session.install("-e", target, *CONSTRAINTS, "--config-settings", "editable_mode=compat")
 
 
 @nox.session(python=PYTHON)

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
-from wtforms.widgets import NumberInput
+from wtforms.widgets import NumberInput, TextInput
 
 from shared_model import Feature, Model
 from shared_model.api import COMMENT_MAX_CHARS, COMMENT_MESSAGE, true_label_message
@@ -16,13 +16,25 @@ from shared_model.csv_files import NO_FILE_MESSAGE
 from shared_model.validation import parse_text_value
 
 
-class FeatureInput(NumberInput):
-    """`<input type="number">` with no `value` attribute at all while the field is empty."""
+class NoEmptyValue:
+    """An input with no `value` attribute at all while the field is empty (as Django renders it)."""
 
     def __call__(self, field: Field, **kwargs: Any) -> Any:
         if not field._value():
             kwargs["value"] = False  # WTForms leaves out an attribute set to False
-        return super().__call__(field, **kwargs)
+        return super().__call__(field, **kwargs)  # type: ignore[misc]
+
+
+class FeatureInput(NoEmptyValue, NumberInput):
+    pass
+
+
+class CommentInput(NoEmptyValue, TextInput):
+    pass
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
 
 
 class FeatureField(StringField):
@@ -71,10 +83,12 @@ class ClassField(SelectField):
 
 
 class FeedbackForm(FlaskForm):
-    true_label = ClassField("The true class", render_kw={"required": True})
+    true_label = ClassField("The true class")
     comment = StringField(
         "Comment (optional)",
         validators=[Optional(), Length(max=COMMENT_MAX_CHARS, message=COMMENT_MESSAGE)],
+        filters=[strip],
+        widget=CommentInput(),
     )
 
     def __init__(self, classes: tuple[str, ...], **kwargs: Any) -> None:

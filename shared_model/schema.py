@@ -93,6 +93,16 @@ class Manifest:
             "examples": list(self.examples),
         }
 
+    @property
+    def confusion_rows(self) -> list[tuple[str, list[int]]]:
+        """The confusion matrix as (true class, counts per predicted class) pairs, for tables."""
+        return list(zip(self.classes, self.metrics["confusion_matrix"], strict=True))
+
+    @property
+    def csv_header(self) -> str:
+        """The header row a CSV upload needs: the feature names, comma-separated."""
+        return ",".join(f.name for f in self.features)
+
     def example_for(self, label: str) -> dict[str, float] | None:
         """The real training row shown by the "try an example" link of one class."""
         for example in self.examples:

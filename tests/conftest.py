@@ -31,7 +31,11 @@ save(train(load_builtin("iris")), MODEL_PATH)
 os.environ["MODEL_PATH"] = str(MODEL_PATH)
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 if importlib.util.find_spec("django"):
+    # Load the settings now, with MODEL_PATH set: pytest-django then sets Django up.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
+    from django.conf import settings
+
+    settings.INSTALLED_APPS  # noqa: B018
 
 
 @pytest.fixture(scope="session")
@@ -125,13 +129,20 @@ def flask_mounted_client(flask_app: Any) -> WebClient:
 # Django: pytest-django's test database, rolled back after each test.
 
 
+_static_prefix = [""]
+
+
 class DjangoWebClient(WebClient):
     def request(
         self, method, url, *, body=None, content_type=None, form=None, headers=None
     ) -> Answer:
+        from django.conf import settings
+        from django.contrib.staticfiles.storage import staticfiles_storage
+        from django.core.files.storage import storages
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.test import Client
         from django.urls import set_script_prefix
+        from django.utils.functional import empty
 
         client = self.extra.setdefault(
             "client",
@@ -145,6 +156,13 @@ class DjangoWebClient(WebClient):
         assert url.startswith(self.prefix), url
         path = url[len(self.prefix) :] or "/"
         set_script_prefix(self.prefix + "/")  # what Django's WSGIHandler does with SCRIPT_NAME
+        if self.extra.setdefault("static_prefix", self.prefix) != _static_prefix[0]:
+            # A server process serves one mount, and Django's static files storage keeps the
+            # STATIC_URL of its first request; tests that switch mounts start it again.
+            settings.__dict__.pop("STATIC_URL", None)
+            storages._storages.pop("staticfiles", None)
+            staticfiles_storage._wrapped = empty
+            _static_prefix[0] = self.prefix
         try:
             if form is not None:
                 data = {
@@ -155,8 +173,9 @@ class DjangoWebClient(WebClient):
                 }
                 response = client.post(path, data, headers=headers)
             elif body is not None:
+                environ = {"CONTENT_TYPE": content_type} if content_type else {}  # even for b""
                 response = client.generic(
-                    method, path, body, content_type=content_type or "", headers=headers
+                    method, path, body, content_type=content_type or "", headers=headers, **environ
                 )
             else:
                 response = client.generic(method, path, headers=headers)
@@ -175,12 +194,11 @@ class DjangoWebClient(WebClient):
 
 
 @pytest.fixture
-def django_client(request: pytest.FixtureRequest) -> WebClient:
-    request.getfixturevalue("db")
+def django_client() -> WebClient:
+    """Needs the test database: mark the test `django_db` (the contract suite's params do)."""
     return DjangoWebClient("django")
 
 
 @pytest.fixture
-def django_mounted_client(request: pytest.FixtureRequest) -> WebClient:
-    request.getfixturevalue("db")
+def django_mounted_client() -> WebClient:
     return DjangoWebClient("django", prefix="/django")

@@ -13,7 +13,7 @@ import pytest
 
 FRAMEWORKS = [
     pytest.param("flask", marks=pytest.mark.flask),
-    pytest.param("django", marks=pytest.mark.django),
+    pytest.param("django", marks=[pytest.mark.django, pytest.mark.django_db]),
 ]
 
 

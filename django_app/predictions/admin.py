@@ -1,0 +1,37 @@
+"""The Django admin lists and filters stored predictions, read-only: a Django-only extra.
+
+The contract's routes are the same in both apps; `/admin/` exists only here, because an admin
+built from the models is one of the things Django gives for free (create a user with
+`django-admin createsuperuser`).
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Prediction
+
+
+@admin.register(Prediction)
+class PredictionAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "source",
+        "label",
+        "feedback_label",
+        "feedback_correct",
+        "model_version",
+    )
+    list_filter = ("source", "label", "feedback_correct", "model_version", "created_at")
+    search_fields = ("label", "feedback_label", "feedback_comment")
+    date_hierarchy = "created_at"
+    ordering = ("-id",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Prediction | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Prediction | None = None) -> bool:
+        return False

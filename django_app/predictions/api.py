@@ -1,0 +1,96 @@
+"""The JSON API under /api/v1 (contract §3). Rules and shapes come from shared_model.
+
+Every view is exempt from CSRF checks: the API is not cookie-authenticated. Errors they raise
+(`ApiError`, `ValidationError`, database errors) are answered by `middleware.ErrorShapes`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from shared_model import api as rules
+from shared_model.payloads import prediction_payload
+
+from .apps import current_model
+from .errors import json_response
+from .models import Prediction
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    return rules.parse_json_object(request.body, request.content_type)
+
+
+def get_prediction(prediction_id: int) -> Prediction:
+    if prediction_id > rules.MAX_ID:
+        raise Http404
+    return get_object_or_404(Prediction, pk=prediction_id)
+
+
+def as_payload(row: Prediction) -> dict[str, Any]:
+    return prediction_payload(row, current_model().manifest)
+
+
+@csrf_exempt
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    try:
+        Prediction.objects.exists()
+        database_ok = True
+    except DatabaseError:
+        database_ok = False
+    status, payload = rules.health_payload(database_ok)
+    return json_response(payload, status)
+
+
+@csrf_exempt
+@require_safe
+def model_info(request: HttpRequest) -> HttpResponse:
+    return json_response(current_model().manifest.public())
+
+
+@csrf_exempt
+@require_POST
+def predict(request: HttpRequest) -> HttpResponse:
+    model = current_model()
+    outcome = model.predict(rules.features_of(json_body(request)))
+    [row] = Prediction.objects.store([outcome], Prediction.Source.API, model)
+    return json_response(as_payload(row), 201)
+
+
+@csrf_exempt
+@require_POST
+def predict_batch(request: HttpRequest) -> HttpResponse:
+    model = current_model()
+    outcomes = model.predict_batch(rules.instances_of(json_body(request)))
+    rows = Prediction.objects.store(outcomes, Prediction.Source.API, model)
+    return json_response({"predictions": [as_payload(row) for row in rows]}, 201)
+
+
+@csrf_exempt
+@require_safe
+def predictions(request: HttpRequest) -> HttpResponse:
+    limit, offset = rules.page_params(request.GET.getlist("limit"), request.GET.getlist("offset"))
+    rows = Prediction.objects.newest_first()[offset : offset + limit]
+    results = [as_payload(row) for row in rows]
+    return json_response(rules.list_payload(Prediction.objects.count(), results))
+
+
+@csrf_exempt
+@require_safe
+def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
+    return json_response(as_payload(get_prediction(prediction_id)))
+
+
+@csrf_exempt
+@require_POST
+def feedback(request: HttpRequest, prediction_id: int) -> HttpResponse:
+    row = get_prediction(prediction_id)
+    given = rules.feedback_of(json_body(request), current_model().classes)
+    row.record_feedback(given.true_label, given.comment)
+    return json_response(as_payload(row))

@@ -1,0 +1,30 @@
+"""One place for every error answer: JSON under /api/, a page in the site's layout elsewhere."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from shared_model import ApiError
+from shared_model.api import is_api_path
+from shared_model.payloads import dumps
+from shared_model.web import ERROR_PAGES
+
+
+def json_response(payload: object, status: int = 200) -> HttpResponse:
+    """JSON bytes built by shared_model, so both apps answer with the very same body."""
+    return HttpResponse(dumps(payload), status=status, content_type="application/json")
+
+
+def api_error(error: ApiError) -> HttpResponse:
+    return json_response(error.payload(), error.status)
+
+
+def error_response(request: HttpRequest, status: int) -> HttpResponse:
+    """The standard answer for a status: the API's JSON error, or the error page."""
+    if is_api_path(request.path_info):
+        return api_error(ApiError.of(status))
+    status = status if status in ERROR_PAGES else 400
+    title, message = ERROR_PAGES[status]
+    context = {"title": title, "message": message, "status": status}
+    return HttpResponse(render_to_string("predictions/error.html", context, request), status=status)

@@ -1,0 +1,149 @@
+"""The HTML pages (contract §4): the form, a result, the CSV batch, the history, the model card."""
+
+from __future__ import annotations
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from shared_model import CsvUploadError
+from shared_model.csv_files import parse_upload, stream_history
+from shared_model.web import PredictionView, prediction_view
+
+from .api import get_prediction
+from .apps import current_model
+from .errors import error_response
+from .forms import BatchForm, FeedbackForm, PredictionForm
+from .models import Prediction
+
+HISTORY_PAGE_SIZE = 20
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """303: after a POST, the browser GETs the new page (Django has 301 and 302 built in)."""
+
+    status_code = 303
+
+
+def view_of(row: Prediction) -> PredictionView:
+    return prediction_view(row, current_model().manifest)
+
+
+def feedback_form(row: Prediction) -> FeedbackForm:
+    initial = {"true_label": row.feedback_label or row.label, "comment": row.feedback_comment}
+    return FeedbackForm(classes=current_model().classes, initial=initial)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    model = current_model()
+    example = model.manifest.example_for(request.GET.get("example", ""))
+    form = PredictionForm(features=model.features, initial=example)
+    return render(request, "predictions/index.html", {"form": form})
+
+
+@require_POST
+def predict(request: HttpRequest) -> HttpResponse:
+    model = current_model()
+    form = PredictionForm(request.POST, features=model.features)
+    if not form.is_valid():
+        return render(request, "predictions/index.html", {"form": form}, status=400)
+    [row] = Prediction.objects.store(
+        model.predict_rows([form.cleaned_data]), Prediction.Source.FORM, model
+    )
+    return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
+
+
+@require_safe
+def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
+    row = get_prediction(prediction_id)
+    context = {"view": view_of(row), "form": feedback_form(row)}
+    return render(request, "predictions/prediction.html", context)
+
+
+@require_POST
+def feedback(request: HttpRequest, prediction_id: int) -> HttpResponse:
+    row = get_prediction(prediction_id)
+    form = FeedbackForm(request.POST, classes=current_model().classes)
+    if not form.is_valid():
+        context = {"view": view_of(row), "form": form}
+        return render(request, "predictions/prediction.html", context, status=400)
+    row.record_feedback(form.cleaned_data["true_label"], form.cleaned_data["comment"])
+    return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def batch(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "predictions/batch.html", {"form": BatchForm()})
+    form = BatchForm(request.POST, request.FILES)
+    if form.is_valid():
+        model = current_model()
+        try:
+            rows = parse_upload(form.cleaned_data["file"].read(), model.features)
+        except CsvUploadError as exc:
+            form.add_error("file", str(exc))
+        else:
+            saved = Prediction.objects.store(model.predict_rows(rows), Prediction.Source.CSV, model)
+            context = {"form": BatchForm(), "predictions": [view_of(row) for row in saved]}
+            return render(request, "predictions/batch.html", context)
+    return render(request, "predictions/batch.html", {"form": form}, status=400)
+
+
+@require_safe
+def history(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(Prediction.objects.newest_first(), HISTORY_PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage:
+        raise Http404 from None
+    return render(request, "predictions/history.html", {"page": page})
+
+
+@require_safe
+def history_csv(request: HttpRequest) -> StreamingHttpResponse:
+    model = current_model()
+    rows = Prediction.objects.newest_first().iterator(chunk_size=500)
+    return StreamingHttpResponse(
+        stream_history(rows, model.features, model.classes),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="history.csv"'},
+    )
+
+
+@require_safe
+def model_card(request: HttpRequest) -> HttpResponse:
+    total, right = Prediction.objects.feedback_stats()
+    context = {"feedback_total": total, "feedback_share": right / total if total else None}
+    return render(request, "predictions/model.html", context)
+
+
+# Error views, named in django_app.urls (handler400 ...) and settings.CSRF_FAILURE_VIEW.
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_response(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_response(request, 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_response(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return error_response(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_response(request, 403)

@@ -1,0 +1,131 @@
+"""Settings from the environment (contract §1): the same variable names as the Flask app.
+
+DEBUG stays off in development too, so that error pages and headers are the ones the contract
+describes (the parity tests compare them with Flask's); tracebacks go to the console log.
+"""
+
+import logging
+import os
+from importlib.metadata import version
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from shared_model import DEFAULT_MODEL_PATH
+from shared_model.api import MAX_BODY_BYTES
+from shared_model.artifact import REPO_ROOT
+from shared_model.web import parse_allowed_hosts
+
+BASE_DIR = REPO_ROOT
+
+APP_ENV = os.environ.get("APP_ENV", "development")
+if APP_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"APP_ENV must be development or production, not {APP_ENV!r}.")
+PRODUCTION = APP_ENV == "production"
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set; APP_ENV=production needs one, e.g. "
+            "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    logging.getLogger(__name__).warning("SECRET_KEY is not set: using a development-only key.")
+    SECRET_KEY = "dev-only-key-never-use-in-production"
+
+DEBUG = False
+ALLOWED_HOSTS = parse_allowed_hosts(os.environ.get("ALLOWED_HOSTS"))
+MODEL_PATH = os.environ.get("MODEL_PATH") or str(DEFAULT_MODEL_PATH)
+SERVED_BY = f"Django {version('django')}"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_app.predictions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_app.predictions.middleware.content_security_policy",
+    "django_app.predictions.middleware.limit_request_size",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_app.predictions.middleware.ErrorShapes",
+]
+
+ROOT_URLCONF = "django_app.urls"
+WSGI_APPLICATION = "django_app.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django_app.predictions.context_processors.layout",
+            ],
+        },
+    },
+]
+
+DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'django.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one worker writes; IMMEDIATE transactions take the write lock
+    # up front and wait for it (timeout), instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 10,
+    }
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [REPO_ROOT / "static"]
+WHITENOISE_USE_FINDERS = True  # serve straight from STATICFILES_DIRS; collectstatic is optional
+WHITENOISE_STATIC_PREFIX = "/static/"  # matched against the path inside the mount, as Flask does
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+APPEND_SLASH = True
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+# Deploy check W019 prefers DENY; the side-by-side page frames both apps from their own origin.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_FAILURE_VIEW = "django_app.predictions.views.csrf_failure"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}
