@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    redirect,
     render_template,
     request,
     stream_with_context,
@@ -33,6 +32,11 @@ def prediction_form(**kwargs: object) -> PredictionFormBase:
     return form_class(**kwargs)
 
 
+def see_other(url: str) -> Response:
+    """303 with an empty body: after a POST, the browser GETs the page at `url`."""
+    return Response(status=303, headers={"Location": url})
+
+
 def view_of(row: Prediction) -> PredictionView:
     return prediction_view(row, current_model().manifest)
 
@@ -54,7 +58,7 @@ def predict() -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("index.html", form=form), 400
     [row] = store.save(current_model().predict_rows([form.values()]), source="form")
-    return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
+    return see_other(url_for("pages.prediction", prediction_id=row.id))
 
 
 @bp.get("/predictions/<int:prediction_id>")
@@ -70,7 +74,7 @@ def feedback(prediction_id: int) -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("prediction.html", view=view_of(row), form=form), 400
     store.record_feedback(row, form.true_label.data, form.comment.data or "")
-    return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
+    return see_other(url_for("pages.prediction", prediction_id=row.id))
 
 
 @bp.route("/batch", methods=["GET", "POST"])

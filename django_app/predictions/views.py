@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.paginator import InvalidPage, Paginator
 from django.http import (
     Http404,
@@ -12,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shared_model import CsvUploadError
@@ -33,6 +36,15 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
+def get_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET and HEAD only; any other method is 405, answered before the CSRF check, as in Flask.
+
+    A view that changes nothing needs no CSRF token, so exempting it lets `require_safe` speak
+    first (otherwise Django's CSRF middleware answers a POST here with 403).
+    """
+    return csrf_exempt(require_safe(view))
+
+
 def view_of(row: Prediction) -> PredictionView:
     return prediction_view(row, current_model().manifest)
 
@@ -42,7 +54,7 @@ def feedback_form(row: Prediction) -> FeedbackForm:
     return FeedbackForm(classes=current_model().classes, initial=initial)
 
 
-@require_safe
+@get_only
 def index(request: HttpRequest) -> HttpResponse:
     model = current_model()
     example = model.manifest.example_for(request.GET.get("example", ""))
@@ -62,7 +74,7 @@ def predict(request: HttpRequest) -> HttpResponse:
     return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
 
 
-@require_safe
+@get_only
 def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
     row = get_prediction(prediction_id)
     context = {"view": view_of(row), "form": feedback_form(row)}
@@ -98,7 +110,7 @@ def batch(request: HttpRequest) -> HttpResponse:
     return render(request, "predictions/batch.html", {"form": form}, status=400)
 
 
-@require_safe
+@get_only
 def history(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(Prediction.objects.newest_first(), HISTORY_PAGE_SIZE)
     try:
@@ -108,7 +120,7 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "predictions/history.html", {"page": page})
 
 
-@require_safe
+@get_only
 def history_csv(request: HttpRequest) -> StreamingHttpResponse:
     model = current_model()
     rows = Prediction.objects.newest_first().iterator(chunk_size=500)
@@ -119,7 +131,7 @@ def history_csv(request: HttpRequest) -> StreamingHttpResponse:
     )
 
 
-@require_safe
+@get_only
 def model_card(request: HttpRequest) -> HttpResponse:
     total, right = Prediction.objects.feedback_stats()
     context = {"feedback_total": total, "feedback_share": right / total if total else None}

@@ -1,0 +1,92 @@
+"""What two answers must share to count as alike: everything but ids, times, tokens and the
+"Served by" footer (contract: the one allowed difference)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from webclient import Answer
+
+from shared_model.web import SECURITY_HEADERS
+
+COMPARED_HEADERS = [*SECURITY_HEADERS, "Allow", "Location"]
+CSRF_FIELDS = {"csrf_token", "csrfmiddlewaretoken"}
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+PAGE_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+
+
+def _text(value: str) -> str:
+    value = ISO_TIME.sub("<time>", value)
+    return " ".join(PAGE_TIME.sub("<time>", value).split())
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, str):
+        return _text(value)
+    return value
+
+
+def _attrs(element: Any) -> dict[str, str]:
+    return {k: " ".join(v) if isinstance(v, list) else v for k, v in element.attrs.items()}
+
+
+def page_structure(answer: Answer) -> dict[str, Any]:
+    """Title, headings, forms and their fields, data-testid elements, links, texts."""
+    soup = answer.soup()
+    for element in soup.select('[data-testid="served-by"]'):
+        element.decompose()
+    forms = []
+    for form in soup.select("form"):
+        fields = []
+        for field in form.select("input, select, textarea, button"):
+            if field.get("name") in CSRF_FIELDS:
+                continue
+            options = [
+                (o.get("value"), o.has_attr("selected"), o.get_text())
+                for o in field.select("option")
+            ]
+            fields.append((field.name, _attrs(field), options))
+        forms.append({**_attrs(form), "fields": fields})
+    return {
+        "title": _text(soup.title.get_text()) if soup.title else None,
+        "headings": [(h.name, _text(h.get_text())) for h in soup.select("h1, h2, h3")],
+        "forms": forms,
+        "testids": [
+            (e["data-testid"], e.name, _attrs(e), _text(e.get_text(" ")))
+            for e in soup.select("[data-testid]")
+        ],
+        "links": [(a.get("href"), _text(a.get_text())) for a in soup.select("a")],
+        "labels": [(label.get("for"), _text(label.get_text())) for label in soup.select("label")],
+        "tables": [
+            [_text(cell.get_text(" ")) for cell in table.select("th, td")]
+            for table in soup.select("table")
+        ],
+        "text": _text(soup.body.get_text(" ")) if soup.body else "",
+    }
+
+
+def comparable(answer: Answer) -> dict[str, Any]:
+    """Status, content type, the contract's headers, and the body as its type is compared."""
+    content_type = answer.content_type or ""
+    result: dict[str, Any] = {
+        "status": answer.status,
+        "content_type": content_type,
+        "headers": {name: answer.header(name) for name in COMPARED_HEADERS},
+    }
+    if content_type.startswith("application/json") and answer.body:
+        result["json"] = _json(answer.json())
+    elif content_type.startswith("text/html") and answer.body:
+        result["page"] = page_structure(answer)
+    elif content_type.startswith("text/csv"):
+        result["csv"] = _text(answer.text)
+        result["headers"]["Content-Disposition"] = answer.header("Content-Disposition")
+    else:
+        # Static files: the same bytes and media type; each server words its charset its own way.
+        result["content_type"] = content_type.split(";")[0]
+        result["body"] = answer.body
+    return result

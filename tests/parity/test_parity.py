@@ -1,0 +1,258 @@
+"""The same requests to both apps get the same answers: statuses, headers, JSON, pages.
+
+Each scenario runs on a fresh database in each app, so ids agree too; times, CSRF tokens and the
+"Served by" footer are set aside (see normalize.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from normalize import comparable
+from webclient import Answer, Upload, WebClient
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+CSV_HEADER = "sepal_length,sepal_width,petal_length,petal_width\n"
+
+
+def raw_post(
+    client: WebClient, path: str, body: bytes, content_type: str | None = "application/json"
+) -> Answer:
+    return client.request("POST", client.url(path), body=body, content_type=content_type)
+
+
+def seeded(client: WebClient, rows: int = 3) -> None:
+    client.post_json("/api/v1/predict/batch", {"instances": [SETOSA] * rows})
+
+
+Scenario = Callable[[WebClient], list[Answer]]
+
+API: dict[str, Scenario] = {
+    "health": lambda c: [c.get("/api/v1/health")],
+    "model": lambda c: [c.get("/api/v1/model")],
+    "predict": lambda c: [
+        c.post_json("/api/v1/predict", {"features": SETOSA}),
+        c.get("/api/v1/predictions/1"),
+    ],
+    "predict string": lambda c: [
+        c.post_json("/api/v1/predict", {"features": {**SETOSA, "sepal_width": "3.5"}})
+    ],
+    "predict boolean": lambda c: [
+        c.post_json("/api/v1/predict", {"features": {**SETOSA, "sepal_width": True}})
+    ],
+    "predict null": lambda c: [
+        c.post_json("/api/v1/predict", {"features": {**SETOSA, "sepal_width": None}})
+    ],
+    "predict NaN": lambda c: [
+        raw_post(
+            c,
+            "/api/v1/predict",
+            json.dumps({"features": {**SETOSA, "sepal_width": float("nan")}}).encode(),
+        )
+    ],
+    "predict infinity": lambda c: [
+        raw_post(c, "/api/v1/predict", b'{"features": {"sepal_length": Infinity}}')
+    ],
+    "predict out of range": lambda c: [
+        c.post_json("/api/v1/predict", {"features": {**SETOSA, "petal_width": 50}})
+    ],
+    "predict missing": lambda c: [
+        c.post_json("/api/v1/predict", {"features": {"sepal_length": 5.1}})
+    ],
+    "predict unknown": lambda c: [c.post_json("/api/v1/predict", {"features": {**SETOSA, "x": 1}})],
+    "predict wrong shape": lambda c: [
+        c.post_json("/api/v1/predict", {"features": [1, 2, 3, 4]}),
+        c.post_json("/api/v1/predict", {}),
+    ],
+    "predict extra key": lambda c: [
+        c.post_json("/api/v1/predict", {"features": SETOSA, "more": 1})
+    ],
+    "broken json": lambda c: [
+        raw_post(c, "/api/v1/predict", b'{"features": '),
+        raw_post(c, "/api/v1/predict", b"[]"),
+        raw_post(c, "/api/v1/predict", b""),
+    ],
+    "wrong content type": lambda c: [
+        raw_post(c, "/api/v1/predict", b"{}", "text/plain"),
+        raw_post(c, "/api/v1/predict", b"{}", None),
+    ],
+    "body over 1 MiB": lambda c: [
+        raw_post(c, "/api/v1/predict", b'{"x": "' + b"x" * (2 << 20) + b'"}')
+    ],
+    "batch": lambda c: [
+        c.post_json(
+            "/api/v1/predict/batch", {"instances": [SETOSA, {**SETOSA, "petal_length": 5.0}]}
+        )
+    ],
+    "batch of none": lambda c: [c.post_json("/api/v1/predict/batch", {"instances": []})],
+    "batch of 1001": lambda c: [
+        c.post_json("/api/v1/predict/batch", {"instances": [SETOSA] * 1001})
+    ],
+    "batch with a bad row": lambda c: [
+        c.post_json(
+            "/api/v1/predict/batch", {"instances": [SETOSA, {**SETOSA, "sepal_length": "x"}, 3]}
+        )
+    ],
+    "history": lambda c: [
+        seeded(c, 25),
+        c.get("/api/v1/predictions"),
+        c.get("/api/v1/predictions?limit=5&offset=20"),
+    ][1:],
+    "history bad params": lambda c: [
+        c.get(f"/api/v1/predictions?{q}")
+        for q in ("limit=0", "limit=101", "offset=-1", "limit=x", "limit=1&limit=2")
+    ],
+    "unknown ids": lambda c: [
+        c.get("/api/v1/predictions/9"),
+        c.get("/api/v1/predictions/x"),
+        c.get("/api/v1/predictions/99999999999999999999"),
+    ],
+    "feedback": lambda c: [
+        seeded(c, 1),
+        c.post_json("/api/v1/predictions/1/feedback", {"true_label": "virginica", "comment": "hm"}),
+        c.post_json("/api/v1/predictions/1/feedback", {"true_label": "rose", "comment": 5}),
+        c.post_json("/api/v1/predictions/7/feedback", {"true_label": "setosa"}),
+    ][1:],
+    "not found": lambda c: [c.get("/api/v1/nothing"), c.get("/api/other")],
+    "method not allowed": lambda c: [
+        c.get("/api/v1/predict"),
+        c.post_json("/api/v1/model", {}),
+        c.request("DELETE", c.url("/api/v1/predictions/1")),
+    ],
+    "options and head": lambda c: [
+        c.request("OPTIONS", c.url("/api/v1/model")),
+        c.request("HEAD", c.url("/api/v1/health")),
+    ],
+    "bad host": lambda c: [
+        c.get("/api/v1/health", headers={"Host": "evil.example"}),
+        c.get("/", headers={"Host": "evil.example"}),
+    ],
+}
+
+PAGES: dict[str, Scenario] = {
+    "form": lambda c: [c.get("/")],
+    "form with an example": lambda c: [c.get("/?example=versicolor"), c.get("/?example=rose")],
+    "form posted": lambda c: [
+        c.submit("/", "prediction-form", {k: str(v) for k, v in SETOSA.items()})
+    ],
+    "form posted with errors": lambda c: [
+        c.submit(
+            "/",
+            "prediction-form",
+            {"sepal_length": "99", "sepal_width": "", "petal_length": "x", "petal_width": "1"},
+        )
+    ],
+    "form without csrf": lambda c: [
+        c.request("POST", c.url("/predict"), form={k: str(v) for k, v in SETOSA.items()})
+    ],
+    "result": lambda c: [seeded(c, 1), c.get("/predictions/1")][1:],
+    "feedback posted": lambda c: [
+        seeded(c, 1),
+        c.submit(
+            "/predictions/1", "feedback-form", {"true_label": "versicolor", "comment": " close "}
+        ),
+        c.get("/predictions/1"),
+    ][1:],
+    "feedback with errors": lambda c: [
+        seeded(c, 1),
+        c.submit("/predictions/1", "feedback-form", {"true_label": "rose", "comment": "x" * 501}),
+    ][1:],
+    "batch page": lambda c: [c.get("/batch")],
+    "batch upload": lambda c: [
+        c.submit(
+            "/batch",
+            "batch-form",
+            {"file": Upload("a.csv", (CSV_HEADER + "5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n").encode())},
+        )
+    ],
+    "batch upload errors": lambda c: (
+        [
+            c.submit("/batch", "batch-form", {"file": Upload("a.csv", content)})
+            for content in (
+                b"",
+                b"\0\1",
+                b"a,b\n1,2\n",
+                (CSV_HEADER + "5.1,x,1.4,0.2\n").encode(),
+                (CSV_HEADER + "1,1,1,1\n" * 1001).encode(),
+            )
+        ]
+        + [c.submit("/batch", "batch-form", {})]
+    ),
+    "history pages": lambda c: [
+        seeded(c, 45),
+        c.get("/history"),
+        c.get("/history?page=3"),
+        c.get("/history?page=4"),
+        c.get("/history?page=x"),
+    ][1:],
+    "empty history": lambda c: [c.get("/history")],
+    "history csv": lambda c: [
+        seeded(c, 3),
+        c.post_json("/api/v1/predictions/2/feedback", {"true_label": "setosa", "comment": "=1+1"}),
+        c.get("/history.csv"),
+    ][2:],
+    "model card": lambda c: [
+        seeded(c, 2),
+        c.post_json("/api/v1/predictions/1/feedback", {"true_label": "setosa"}),
+        c.get("/model"),
+    ][2:],
+    "page not found": lambda c: [
+        c.get("/nothing"),
+        c.get("/predictions/99"),
+        c.get("/predictions/x"),
+    ],
+    "page method not allowed": lambda c: [
+        c.get("/predict"),
+        c.request("POST", c.url("/history"), form={}),
+    ],
+    "static files": lambda c: [
+        c.get("/static/style.css"),
+        c.get("/static/favicon.svg"),
+        c.get("/static/nothing.css"),
+    ],
+}
+
+
+def compare(flask: WebClient, django: WebClient, scenario: Scenario) -> None:
+    flask_answers = scenario(flask)
+    django_answers = scenario(django)
+    assert len(flask_answers) == len(django_answers)
+    for flask_answer, django_answer in zip(flask_answers, django_answers, strict=True):
+        assert comparable(flask_answer) == comparable(django_answer)
+
+
+@pytest.mark.parametrize("scenario", API.values(), ids=API.keys())
+def test_the_api_answers_alike(apps, scenario):
+    compare(*apps, scenario)
+
+
+@pytest.mark.parametrize("scenario", PAGES.values(), ids=PAGES.keys())
+def test_the_pages_answer_alike(apps, scenario):
+    compare(*apps, scenario)
+
+
+def test_mounted_apps_answer_alike(flask_mounted_client, django_mounted_client, db):
+    def scenario(c):
+        return [
+            c.get("/"),
+            c.submit("/", "prediction-form", {k: str(v) for k, v in SETOSA.items()}),
+            c.get("/predictions/1"),
+            c.get("/history"),
+        ]
+
+    flask_answers, django_answers = scenario(flask_mounted_client), scenario(django_mounted_client)
+    for flask_answer, django_answer in zip(flask_answers, django_answers, strict=True):
+        flask_view, django_view = comparable(flask_answer), comparable(django_answer)
+        assert flask_view["status"] == django_view["status"]
+        assert flask_view.get("page", {}).get("forms") is not None or flask_view["status"] == 303
+        for key in ("headers", "page"):
+            if key in flask_view:
+                assert _unmounted(flask_view[key], "/flask") == _unmounted(
+                    django_view[key], "/django"
+                )
+
+
+def _unmounted(value, prefix):
+    return json.loads(json.dumps(value).replace(f'"{prefix}/', '"/'))
