@@ -12,7 +12,7 @@ import nox
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typecheck", "model", "tests"]
+nox.options.sessions = ["lint", "typecheck", "model", "flask", "django", "tests"]
 
 PYTHON = "3.11"
 CONSTRAINTS = ("-c", "constraints.txt")
@@ -45,6 +45,55 @@ def model(session: nox.Session) -> None:
         "import importlib.util as u; assert not u.find_spec('flask') and not u.find_spec('django')",
     )
     session.run("pytest", "tests/model", *session.posargs)
+
+
+def assert_not_installed(session: nox.Session, *packages: str) -> None:
+    names = ", ".join(repr(p) for p in packages)
+    session.run(
+        "python",
+        "-c",
+        f"import importlib.util as u; assert not any(map(u.find_spec, [{names}]))",
+        silent=True,
+    )
+
+
+@nox.session(python=PYTHON)
+def flask(session: nox.Session) -> None:
+    """The contract suite and Flask's own tests against the Flask app, with no Django installed."""
+    install(session, "flask", "test")
+    assert_not_installed(session, "django")
+    session.run(
+        "pytest",
+        "tests/contract",
+        "tests/flask_only",
+        "tests/served",
+        "-m",
+        "not django",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def django(session: nox.Session) -> None:
+    """The contract suite and Django's own tests against the Django app, with no Flask installed."""
+    install(session, "django", "test")
+    assert_not_installed(session, "flask")
+    session.run(
+        "pytest",
+        "tests/contract",
+        "tests/django_only",
+        "tests/served",
+        "-m",
+        "not flask",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def parity(session: nox.Session) -> None:
+    """The same requests to both apps, the same answers."""
+    install(session, "flask", "django", "test")
+    session.run("pytest", "tests/parity", *session.posargs)
 
 
 @nox.session(python=PYTHON)

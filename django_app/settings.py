@@ -100,10 +100,13 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"  # inside the mount: the storage below adds the request's prefix
 STATICFILES_DIRS = [REPO_ROOT / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django_app.storage.MountedStaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True  # serve straight from STATICFILES_DIRS; collectstatic is optional
-WHITENOISE_STATIC_PREFIX = "/static/"  # matched against the path inside the mount, as Flask does
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 APPEND_SLASH = True

@@ -129,20 +129,13 @@ def flask_mounted_client(flask_app: Any) -> WebClient:
 # Django: pytest-django's test database, rolled back after each test.
 
 
-_static_prefix = [""]
-
-
 class DjangoWebClient(WebClient):
     def request(
         self, method, url, *, body=None, content_type=None, form=None, headers=None
     ) -> Answer:
-        from django.conf import settings
-        from django.contrib.staticfiles.storage import staticfiles_storage
-        from django.core.files.storage import storages
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.test import Client
         from django.urls import set_script_prefix
-        from django.utils.functional import empty
 
         client = self.extra.setdefault(
             "client",
@@ -156,13 +149,6 @@ class DjangoWebClient(WebClient):
         assert url.startswith(self.prefix), url
         path = url[len(self.prefix) :] or "/"
         set_script_prefix(self.prefix + "/")  # what Django's WSGIHandler does with SCRIPT_NAME
-        if self.extra.setdefault("static_prefix", self.prefix) != _static_prefix[0]:
-            # A server process serves one mount, and Django's static files storage keeps the
-            # STATIC_URL of its first request; tests that switch mounts start it again.
-            settings.__dict__.pop("STATIC_URL", None)
-            storages._storages.pop("staticfiles", None)
-            staticfiles_storage._wrapped = empty
-            _static_prefix[0] = self.prefix
         try:
             if form is not None:
                 data = {

@@ -1,0 +1,93 @@
+"""Starting an app under gunicorn (several worker processes) on 127.0.0.1, for the served tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+APPS = {
+    "flask": (
+        "flask_app:create_app()",
+        [sys.executable, "-m", "flask", "--app", "flask_app", "db", "upgrade"],
+    ),
+    "django": (
+        "django_app.wsgi:application",
+        [sys.executable, "-m", "django", "migrate", "--settings=django_app.settings"],
+    ),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def request(self, method: str, path: str, payload: object = None) -> tuple[int, bytes]:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+
+def start(
+    framework: str, tmp_path: Path, workers: int = 2, migrate: bool = True, **env: str
+) -> tuple[subprocess.Popen[bytes], Path, int]:
+    """Migrate a fresh SQLite database, then start gunicorn; returns the process, its log, its port."""
+    if importlib.util.find_spec(framework) is None:
+        pytest.skip(f"{framework} is not installed in this environment")
+    target, migrate_command = APPS[framework]
+    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/{framework}.sqlite3", **env}
+    if migrate:
+        subprocess.run(migrate_command, env=environ, check=True, capture_output=True)
+    port = free_port()
+    log = tmp_path / f"{framework}-gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        target,
+    ]
+    process = subprocess.Popen(
+        command, env=environ, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    return process, log, port
+
+
+def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server stopped:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"the server did not answer in 30 s:\n{log.read_text()}")

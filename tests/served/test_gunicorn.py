@@ -1,0 +1,66 @@
+"""Contract §1 and §5 under gunicorn: concurrent writers on SQLite, mounting, refusing to start."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+from served_apps import Server, start, wait_until_up
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+
+
+def test_concurrent_writers_on_sqlite_lose_no_row(served: Server):
+    def post(_: int) -> int:
+        return served.request("POST", "/api/v1/predict", {"features": SETOSA})[0]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(post, range(240)))
+    assert statuses.count(201) == 240, sorted(set(statuses))
+    status, body = served.request("GET", "/api/v1/predictions?limit=1")
+    assert (status, json.loads(body)["count"]) == (200, 240)
+    assert "database is locked" not in served.log.read_text()
+
+
+def test_concurrent_batches_are_all_stored(served: Server):
+    def post(_: int) -> int:
+        return served.request("POST", "/api/v1/predict/batch", {"instances": [SETOSA] * 100})[0]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(post, range(24)))
+    assert statuses == [201] * 24
+    assert json.loads(served.request("GET", "/api/v1/predictions?limit=1")[1])["count"] == 2400
+
+
+def test_mounted_under_a_prefix_every_link_and_static_file_keeps_it(framework, tmp_path):
+    prefix = f"/{framework}"
+    process, log, port = start(framework, tmp_path, SCRIPT_NAME=prefix)
+    url = f"http://127.0.0.1:{port}{prefix}"
+    try:
+        wait_until_up(process, url, log)
+        with urllib.request.urlopen(url + "/") as response:
+            page = response.read().decode()
+        assert f'href="{prefix}/static/style.css"' in page
+        assert f'action="{prefix}/predict"' in page
+        with urllib.request.urlopen(url + "/static/style.css") as response:
+            assert response.status == 200
+            assert b"--brand" in response.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_production_without_a_secret_key_stops_gunicorn(framework, tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    process, log, _ = start(framework, tmp_path, migrate=False, APP_ENV="production")
+    try:
+        returncode = process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"gunicorn kept running:\n{log.read_text()}") from None
+    output = log.read_text()
+    assert returncode != 0
+    assert "SECRET_KEY is not set; APP_ENV=production needs one" in output
+    assert "Worker failed to boot" in output
