@@ -31,7 +31,7 @@ def install(session: nox.Session, *extras: str) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Everything that runs on this machine: the model, both apps, the contract and parity suites."""
-    install(session, "flask", "django", "test")
+    install(session, "flask", "django", "test", "browser", "api-spec")
     session.run("pytest", *session.posargs)
 
 
@@ -97,6 +97,13 @@ def parity(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """Both apps in Chromium (Playwright), side by side; writes docs/screenshots/."""
+    install(session, "flask", "django", "test", "browser")
+    session.run("pytest", "tests/browser", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff's lint rules and its formatter, in check mode."""
     session.install("ruff", *CONSTRAINTS)
@@ -123,6 +130,13 @@ def bench(session: nox.Session) -> None:
         "--benchmark-columns=min,median,mean,ops",
         *session.posargs,
     )
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Both apps side by side on http://127.0.0.1:8000/ (`-- --port N`, `-- --csv FILE --target COLUMN`)."""
+    install(session, "flask", "django")
+    session.run("python", "-m", "side_by_side.serve", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -1,0 +1,153 @@
+"""`python -m side_by_side.serve`: train the model if there is none, migrate both databases, and
+serve both apps under gunicorn on one address, until Ctrl-C.
+
+    python -m side_by_side.serve [--port 8000] [--dataset wine | --csv FILE --target COLUMN]
+
+The iris model and its databases live in `var/`; another data set gets a folder of its own,
+`var/NAME/`, so that each model keeps its own history. A second run reuses what is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+from shared_model.artifact import DEFAULT_MODEL_PATH, REPO_ROOT, save
+from shared_model.datasets import BUILTIN_DATASETS, DataError, load_builtin, load_csv, snake_name
+from shared_model.training import train
+
+EXIT_USAGE = 2
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python3 dev.py -s serve --", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--dataset", choices=BUILTIN_DATASETS, help="one of scikit-learn's data sets")
+    source.add_argument("--csv", metavar="FILE", help="your own data: numeric columns and a class column")
+    parser.add_argument("--target", metavar="COLUMN", help="with --csv: the column that holds the class")
+    parser.add_argument("--retrain", action="store_true", help="train again even if a model exists")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.csv and not args.target:
+        parser.error("--csv needs --target COLUMN, the column that holds the class")
+    return args
+
+
+def folder_for(args: argparse.Namespace) -> Path:
+    """`var/` for the default iris model, `var/NAME/` for any other data set."""
+    if args.csv:
+        return args.data_dir / snake_name(Path(args.csv).stem)
+    if args.dataset and args.dataset != "iris":
+        return args.data_dir / args.dataset
+    return args.data_dir
+
+
+def ensure_model(args: argparse.Namespace, path: Path) -> None:
+    if path.exists() and not args.retrain:
+        print(f"Using the model at {path} (--retrain trains it again).")
+        return
+    data = load_csv(Path(args.csv), args.target) if args.csv else load_builtin(args.dataset or "iris")
+    print(f"Training a model on {data.dataset} ...", flush=True)
+    manifest = save(train(data), path)
+    print(f"Trained {manifest.name} {manifest.version}: test accuracy {manifest.metrics['test_accuracy']:.3f}.")
+
+
+def check_port_free(port: int) -> None:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} on 127.0.0.1 is already in use: stop what uses it, or pick another "
+                f"port with `python3 dev.py -s serve -- --port {port + 1}`."
+            ) from None
+
+
+def migrate(env: dict[str, str]) -> None:
+    commands = {
+        "Flask": ([sys.executable, "-m", "flask", "--app", "flask_app", "db", "upgrade"], env["FLASK_DATABASE_URL"]),
+        "Django": ([sys.executable, "-m", "django", "migrate", "--settings=django_app.settings"], env["DJANGO_DATABASE_URL"]),
+    }
+    for name, (command, url) in commands.items():
+        result = subprocess.run(command, env={**env, "DATABASE_URL": url}, capture_output=True, text=True)
+        if result.returncode != 0:
+            last = (result.stderr or result.stdout).strip().splitlines()[-1:]
+            raise SystemExit(f"Migrating the {name} database {url} failed: {' '.join(last)}")
+        print(f"{name} database ready: {url}")
+
+
+def wait_until_up(process: subprocess.Popen[bytes], base: str) -> None:
+    deadline = time.monotonic() + 60
+    for app in ("flask", "django"):
+        while True:
+            if process.poll() is not None:
+                raise SystemExit("gunicorn stopped while starting; see its messages above.")
+            try:
+                with urllib.request.urlopen(f"{base}/{app}/api/v1/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("The apps did not answer within 60 s; see the messages above.") from None
+                time.sleep(0.2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    folder = folder_for(args)
+    model_path = folder / "model.joblib" if folder != REPO_ROOT / "var" else DEFAULT_MODEL_PATH
+    check_port_free(args.port)
+    try:
+        ensure_model(args, model_path)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    env = {
+        **os.environ,
+        "MODEL_PATH": str(model_path),
+        "FLASK_DATABASE_URL": f"sqlite:///{folder / 'flask.sqlite3'}",
+        "DJANGO_DATABASE_URL": f"sqlite:///{folder / 'django.sqlite3'}",
+    }
+    migrate(env)
+    base = f"http://127.0.0.1:{args.port}"
+    command = [
+        sys.executable, "-m", "gunicorn", "side_by_side.wsgi:application",
+        "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
+        "--graceful-timeout", "10", "--access-logfile", "-",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env)
+    try:
+        wait_until_up(process, base)
+        print(
+            "\nBoth apps are running. Open in a browser:\n"
+            f"  side by side  {base}/\n"
+            f"  Flask         {base}/flask/\n"
+            f"  Django        {base}/django/\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+        print("\nStopped both apps.")
+        return 0
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+    return process.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
