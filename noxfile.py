@@ -31,7 +31,7 @@ def install(session: nox.Session, *extras: str) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Everything that runs on this machine: the model, both apps, the contract and parity suites."""
-    install(session, "flask", "django", "test", "browser", "api-spec")
+    install(session, "flask", "django", "test", "browser")
     session.run("pytest", *session.posargs)
 
 

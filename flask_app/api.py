@@ -64,7 +64,7 @@ def predict_batch() -> Response:
 
 @bp.get("/predictions")
 def predictions() -> Response:
-    limit, offset = rules.page_params(request.args.getlist("limit"), request.args.getlist("offset"))
+    limit, offset = rules.page_params(request.args.to_dict(flat=False))
     count, rows = store.page(limit, offset)
     return json_response(rules.list_payload(count, [as_payload(row) for row in rows]))
 

@@ -169,11 +169,19 @@ def _bounded_int(name: str, values: Sequence[str], default: int, low: int, high:
     )
 
 
-def page_params(limit: Sequence[str], offset: Sequence[str]) -> tuple[int, int]:
-    """`limit` (1..100, default 20) and `offset` (≥ 0, default 0), from the query string's values."""
+def page_params(query: Mapping[str, Sequence[str]]) -> tuple[int, int]:
+    """`limit` (1..100, default 20) and `offset` (≥ 0, default 0) from the query string, given as
+    each parameter's list of values; any other parameter is refused, as unknown body keys are."""
+    for name in query:
+        if name not in ("limit", "offset"):
+            raise ApiError(
+                400,
+                "invalid_parameter",
+                f"Unknown parameter {name!r}; this address takes only limit and offset.",
+            )
     return (
-        _bounded_int("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
-        _bounded_int("offset", offset, 0, 0, None),
+        _bounded_int("limit", query.get("limit", ()), DEFAULT_LIMIT, 1, MAX_LIMIT),
+        _bounded_int("offset", query.get("offset", ()), 0, 0, None),
     )
 
 

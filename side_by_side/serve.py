@@ -28,14 +28,26 @@ EXIT_USAGE = 2
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python3 dev.py -s serve --", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000)")
+    parser = argparse.ArgumentParser(
+        prog="python3 dev.py -s serve --", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000)"
+    )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--dataset", choices=BUILTIN_DATASETS, help="one of scikit-learn's data sets")
-    source.add_argument("--csv", metavar="FILE", help="your own data: numeric columns and a class column")
-    parser.add_argument("--target", metavar="COLUMN", help="with --csv: the column that holds the class")
+    source.add_argument(
+        "--dataset", choices=BUILTIN_DATASETS, help="one of scikit-learn's data sets"
+    )
+    source.add_argument(
+        "--csv", metavar="FILE", help="your own data: numeric columns and a class column"
+    )
+    parser.add_argument(
+        "--target", metavar="COLUMN", help="with --csv: the column that holds the class"
+    )
     parser.add_argument("--retrain", action="store_true", help="train again even if a model exists")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn worker processes (default 2)"
+    )
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.csv and not args.target:
@@ -56,10 +68,14 @@ def ensure_model(args: argparse.Namespace, path: Path) -> None:
     if path.exists() and not args.retrain:
         print(f"Using the model at {path} (--retrain trains it again).")
         return
-    data = load_csv(Path(args.csv), args.target) if args.csv else load_builtin(args.dataset or "iris")
+    data = (
+        load_csv(Path(args.csv), args.target) if args.csv else load_builtin(args.dataset or "iris")
+    )
     print(f"Training a model on {data.dataset} ...", flush=True)
     manifest = save(train(data), path)
-    print(f"Trained {manifest.name} {manifest.version}: test accuracy {manifest.metrics['test_accuracy']:.3f}.")
+    print(
+        f"Trained {manifest.name} {manifest.version}: test accuracy {manifest.metrics['test_accuracy']:.3f}."
+    )
 
 
 def check_port_free(port: int) -> None:
@@ -76,11 +92,19 @@ def check_port_free(port: int) -> None:
 
 def migrate(env: dict[str, str]) -> None:
     commands = {
-        "Flask": ([sys.executable, "-m", "flask", "--app", "flask_app", "db", "upgrade"], env["FLASK_DATABASE_URL"]),
-        "Django": ([sys.executable, "-m", "django", "migrate", "--settings=django_app.settings"], env["DJANGO_DATABASE_URL"]),
+        "Flask": (
+            [sys.executable, "-m", "flask", "--app", "flask_app", "db", "upgrade"],
+            env["FLASK_DATABASE_URL"],
+        ),
+        "Django": (
+            [sys.executable, "-m", "django", "migrate", "--settings=django_app.settings"],
+            env["DJANGO_DATABASE_URL"],
+        ),
     }
     for name, (command, url) in commands.items():
-        result = subprocess.run(command, env={**env, "DATABASE_URL": url}, capture_output=True, text=True)
+        result = subprocess.run(
+            command, env={**env, "DATABASE_URL": url}, capture_output=True, text=True
+        )
         if result.returncode != 0:
             last = (result.stderr or result.stdout).strip().splitlines()[-1:]
             raise SystemExit(f"Migrating the {name} database {url} failed: {' '.join(last)}")
@@ -98,7 +122,9 @@ def wait_until_up(process: subprocess.Popen[bytes], base: str) -> None:
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SystemExit("The apps did not answer within 60 s; see the messages above.") from None
+                    raise SystemExit(
+                        "The apps did not answer within 60 s; see the messages above."
+                    ) from None
                 time.sleep(0.2)
 
 

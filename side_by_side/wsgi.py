@@ -41,13 +41,19 @@ def side_by_side(environ: Environ, start_response: StartResponse) -> Iterable[by
     path = environ.get("PATH_INFO") or "/"
     body, content_type = FILES.get(path, (b"Not found\n", "text/plain; charset=utf-8"))
     status = "200 OK" if path in FILES else "404 Not Found"
-    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *SECURITY_HEADERS.items()]
+    headers = [
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(body))),
+        *SECURITY_HEADERS.items(),
+    ]
     start_response(status, headers)
     return [body] if environ["REQUEST_METHOD"] != "HEAD" else [b""]
 
 
 def _django_app() -> Any:
-    os.environ["DATABASE_URL"] = os.environ.get("DJANGO_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    os.environ["DATABASE_URL"] = os.environ.get("DJANGO_DATABASE_URL") or os.environ.get(
+        "DATABASE_URL", ""
+    )
     if not os.environ["DATABASE_URL"]:
         del os.environ["DATABASE_URL"]
     from django_app.wsgi import application as django_application

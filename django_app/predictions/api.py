@@ -75,7 +75,7 @@ def predict_batch(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_safe
 def predictions(request: HttpRequest) -> HttpResponse:
-    limit, offset = rules.page_params(request.GET.getlist("limit"), request.GET.getlist("offset"))
+    limit, offset = rules.page_params(dict(request.GET.lists()))
     rows = Prediction.objects.newest_first()[offset : offset + limit]
     results = [as_payload(row) for row in rows]
     return json_response(rules.list_payload(Prediction.objects.count(), results))

@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -38,9 +39,8 @@ if not Path(CHROMIUM).exists():
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
-
 from browser_helpers import free_port  # noqa: E402
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +49,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     data = tmp_path_factory.mktemp("site")
     log = data / "serve.log"
-    command = [sys.executable, "-m", "side_by_side.serve", "--port", str(port), "--data-dir", str(data)]
-    process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "side_by_side.serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+    ]
+    process = subprocess.Popen(
+        command, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while b"Press Ctrl-C to stop." not in log.read_bytes():
@@ -83,7 +93,9 @@ def page(browser: Browser) -> Iterator[Page]:
         # An error page (400, 404) is logged as a failed load of the document itself; the tests
         # check those statuses. Anything else, a stylesheet or an icon that fails, is a problem.
         document_itself = message.location.get("url") == page.url
-        if message.type == "error" and not (document_itself and "Failed to load resource" in message.text):
+        if message.type == "error" and not (
+            document_itself and "Failed to load resource" in message.text
+        ):
             problems.append(f"console error on {page.url}: {message.text}")
 
     page.on("console", on_console)

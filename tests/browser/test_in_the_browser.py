@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 
+from browser_helpers import screenshot
 from playwright.sync_api import Page, expect
 
-from browser_helpers import screenshot
-
-SETOSA = {"Sepal length (cm)": "5.1", "Sepal width (cm)": "3.5", "Petal length (cm)": "1.4", "Petal width (cm)": "0.2"}
+SETOSA = {
+    "Sepal length (cm)": "5.1",
+    "Sepal width (cm)": "3.5",
+    "Petal length (cm)": "1.4",
+    "Petal width (cm)": "0.2",
+}
 CSV = b"sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.0,2.9,4.5,1.5\n6.7,3.0,5.2,2.3\n"
 
 
@@ -19,7 +23,9 @@ def fill_form(page: Page, values: dict[str, str]) -> None:
         page.get_by_label(label, exact=True).fill(value)
 
 
-def test_the_form_predicts_and_shows_the_label_and_one_bar_per_class(page: Page, app: str, framework: str):
+def test_the_form_predicts_and_shows_the_label_and_one_bar_per_class(
+    page: Page, app: str, framework: str
+):
     page.goto(app + "/")
     screenshot(page, f"{framework}-form")
     fill_form(page, SETOSA)
@@ -41,7 +47,9 @@ def test_the_browser_itself_refuses_a_value_out_of_range(page: Page, app: str):
     expect(page.locator("input:invalid")).to_have_count(1)
 
 
-def test_a_bad_value_gets_the_servers_message_beside_it_and_keeps_the_others(page: Page, app: str, framework: str):
+def test_a_bad_value_gets_the_servers_message_beside_it_and_keeps_the_others(
+    page: Page, app: str, framework: str
+):
     page.goto(app + "/")
     page.get_by_test_id("prediction-form").evaluate("form => { form.noValidate = true; }")
     fill_form(page, {**SETOSA, "Petal width (cm)": "99"})
@@ -54,7 +62,9 @@ def test_a_bad_value_gets_the_servers_message_beside_it_and_keeps_the_others(pag
     screenshot(page, f"{framework}-form-error")
 
 
-def test_history_lists_the_new_prediction_and_its_link_opens_it(page: Page, app: str, framework: str):
+def test_history_lists_the_new_prediction_and_its_link_opens_it(
+    page: Page, app: str, framework: str
+):
     page.goto(app + "/?example=virginica")
     page.get_by_role("button", name="Predict").click()
     prediction_url = page.url
@@ -85,7 +95,9 @@ def test_the_model_card_shows_the_confusion_matrix(page: Page, app: str, framewo
 
 def test_a_csv_upload_shows_a_table_of_predictions(page: Page, app: str, framework: str):
     page.goto(app + "/batch")
-    page.get_by_label("CSV file").set_input_files({"name": "flowers.csv", "mimeType": "text/csv", "buffer": CSV})
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "flowers.csv", "mimeType": "text/csv", "buffer": CSV}
+    )
     page.get_by_role("button", name="Upload and predict").click()
     rows = page.get_by_test_id("batch-table").locator("tbody tr")
     expect(rows).to_have_count(3)

@@ -58,7 +58,7 @@ def test_a_batch_body_without_instances_names_instances():
 
 
 def test_page_params_default_to_twenty_from_zero():
-    assert page_params([], []) == (20, 0)
+    assert page_params({}) == (20, 0)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_page_params_default_to_twenty_from_zero():
 )
 def test_bad_limit_or_offset_is_invalid_parameter(limit, offset):
     with pytest.raises(ApiError) as info:
-        page_params(limit, offset)
+        page_params({"limit": limit, "offset": offset})
     assert (info.value.status, info.value.code, info.value.fields) == (
         400,
         "invalid_parameter",
@@ -86,8 +86,16 @@ def test_bad_limit_or_offset_is_invalid_parameter(limit, offset):
 
 
 def test_page_params_accept_the_bounds():
-    assert page_params(["1"], ["0"]) == (1, 0)
-    assert page_params(["100"], ["5000"]) == (100, 5000)
+    assert page_params({"limit": ["1"], "offset": ["0"]}) == (1, 0)
+    assert page_params({"limit": ["100"], "offset": ["5000"]}) == (100, 5000)
+
+
+def test_page_params_refuse_an_unknown_parameter():
+    with pytest.raises(ApiError) as info:
+        page_params({"limit": ["5"], "sort": ["id"]})
+    assert (
+        info.value.message == "Unknown parameter 'sort'; this address takes only limit and offset."
+    )
 
 
 def test_feedback_needs_a_known_class_and_a_short_comment():

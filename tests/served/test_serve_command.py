@@ -1,0 +1,102 @@
+"""`python -m side_by_side.serve`, the README's main job: its messages and its second run.
+
+(The browser tests start it too, and drive both apps through it in Chromium.)"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from served_apps import free_port
+
+pytest.importorskip("flask")
+pytest.importorskip("django")
+
+
+def serve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "side_by_side.serve", "--data-dir", str(tmp_path), *args]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+
+
+def run_until_ready_then_stop(process: subprocess.Popen[str], port: int) -> str:
+    """Wait for the "running" message, fetch both apps, then press Ctrl-C; returns all output."""
+    lines = []
+    deadline = time.monotonic() + 90
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if "Press Ctrl-C to stop." in line or time.monotonic() > deadline:
+            break
+    for path in ("/", "/flask/", "/django/"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as response:
+            assert response.status == 200
+    os.killpg(process.pid, signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    return "".join(lines) + rest
+
+
+def test_serve_trains_migrates_prints_the_addresses_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    output = run_until_ready_then_stop(serve(tmp_path, "--port", str(port)), port)
+    assert "Training a model on iris" in output
+    assert f"side by side  http://127.0.0.1:{port}/" in output
+    assert f"Flask         http://127.0.0.1:{port}/flask/" in output
+    assert f"Django        http://127.0.0.1:{port}/django/" in output
+    assert "Stopped both apps." in output
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "model.joblib",
+        "model.json",
+        "flask.sqlite3",
+        "django.sqlite3",
+    }
+
+
+def test_a_second_run_reuses_the_model_and_the_databases(tmp_path):
+    port = free_port()
+    run_until_ready_then_stop(serve(tmp_path, "--port", str(port)), port)
+    sha = (tmp_path / "model.json").read_text()
+    output = run_until_ready_then_stop(serve(tmp_path, "--port", str(port)), port)
+    assert f"Using the model at {tmp_path / 'model.joblib'}" in output
+    assert "Training" not in output
+    assert (tmp_path / "model.json").read_text() == sha
+
+
+def test_your_own_csv_gets_a_model_and_databases_of_its_own(tmp_path):
+    data = tmp_path / "Leaf Shapes.csv"
+    rows = (
+        ["length (mm),width (mm),kind"]
+        + [f"{10 + i % 5},{4 + i % 3},small" for i in range(10)]
+        + [f"{20 + i % 5},{8 + i % 3},large" for i in range(10)]
+    )
+    data.write_text("\n".join(rows) + "\n")
+    port = free_port()
+    output = run_until_ready_then_stop(
+        serve(tmp_path, "--port", str(port), "--csv", str(data), "--target", "kind"), port
+    )
+    assert "Training a model on csv:Leaf Shapes.csv" in output
+    assert (tmp_path / "leaf_shapes" / "model.joblib").exists()
+    assert (tmp_path / "leaf_shapes" / "flask.sqlite3").exists()
+
+
+def test_a_port_in_use_gets_one_line_naming_it(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = serve(tmp_path, "--port", str(port))
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert output == (
+        f"Port {port} on 127.0.0.1 is already in use: stop what uses it, or pick another port with "
+        f"`python3 dev.py -s serve -- --port {port + 1}`.\n"
+    )
