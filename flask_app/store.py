@@ -18,17 +18,7 @@ from .models import Prediction
 def save(outcomes: Iterable[Outcome], source: str) -> list[Prediction]:
     """Store predictions in one transaction: all of them or, on any error, none."""
     model = current_model()
-    rows = [
-        Prediction(
-            source=source,
-            model_name=model.name,
-            model_version=model.version,
-            features=outcome.features,
-            label=outcome.label,
-            probabilities=outcome.probabilities,
-        )
-        for outcome in outcomes
-    ]
+    rows = [Prediction(**model.row(outcome, source)) for outcome in outcomes]
     db.session.add_all(rows)
     db.session.commit()
     return rows

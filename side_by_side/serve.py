@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -139,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     env = {
+        # A fresh key per run keeps the development warning out of the way; forms left open in a
+        # browser across a restart are refused (403) and need a reload.
+        "SECRET_KEY": secrets.token_urlsafe(50),
         **os.environ,
         "MODEL_PATH": str(model_path),
         "FLASK_DATABASE_URL": f"sqlite:///{folder / 'flask.sqlite3'}",
@@ -164,14 +168,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         process.wait()
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(
+            signal.SIGTERM
+        )  # gunicorn's graceful stop (Ctrl-C may have reached it too)
         process.wait()
-        print("\nStopped both apps.")
-        return 0
     finally:
         if process.poll() is None:
             process.terminate()
             process.wait()
+    if process.returncode == 0:
+        print("\nStopped both apps.")
     return process.returncode
 
 

@@ -27,17 +27,7 @@ class PredictionQuerySet(models.QuerySet["Prediction"]):
 class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # type: ignore[misc]
     def store(self, outcomes: Iterable[Outcome], source: str, model: Model) -> list[Prediction]:
         """Store predictions in one transaction: all of them or, on any error, none."""
-        rows = [
-            Prediction(
-                source=source,
-                model_name=model.name,
-                model_version=model.version,
-                features=outcome.features,
-                label=outcome.label,
-                probabilities=outcome.probabilities,
-            )
-            for outcome in outcomes
-        ]
+        rows = [Prediction(**model.row(outcome, source)) for outcome in outcomes]
         with transaction.atomic():
             return self.bulk_create(rows)
 
