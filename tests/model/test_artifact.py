@@ -1,8 +1,11 @@
 import pickle
 import shutil
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared_model import ModelIntegrityError, ModelNotFoundError, load_model
 from shared_model.artifact import ModelVersionWarning, manifest_path
@@ -59,8 +62,24 @@ def test_other_sklearn_version_is_reported(copy):
         load_model(copy)
 
 
-def test_same_input_gives_the_same_output_after_save_and_load(model, model_path, valid_features):
+@pytest.fixture(scope="module")
+def reloaded(model_path):
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        again = load_model(model_path)
-    assert again.predict(valid_features) == model.predict(valid_features)
+        warnings.simplefilter("error")  # same scikit-learn: no version warning either
+        return load_model(model_path)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_any_input_gives_the_same_output_after_save_and_load(model, reloaded, data):
+    row = data.draw(
+        st.fixed_dictionaries({f.name: st.floats(f.min, f.max) for f in model.features})
+    )
+    assert reloaded.predict(row) == model.predict(row)
+
+
+def test_one_loaded_model_serves_many_threads_at_once(model):
+    rows = [dict(e["features"]) for e in model.manifest.examples] * 100
+    expected = [model.predict(row) for row in rows]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(model.predict, rows)) == expected
