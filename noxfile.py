@@ -7,12 +7,17 @@ one framework or none, which proves that each part stands without the others.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import nox
+
+sys.path.insert(0, str(Path(__file__).parent))  # deploy.postgres: standard library only
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typecheck", "model", "flask", "django", "tests"]
+nox.options.sessions = ["lint", "typecheck", "model", "flask", "django", "tests", "postgres"]
 
 PYTHON = "3.11"
 CONSTRAINTS = ("-c", "constraints.txt")
@@ -94,6 +99,18 @@ def parity(session: nox.Session) -> None:
     """The same requests to both apps, the same answers."""
     install(session, "flask", "django", "test")
     session.run("pytest", "tests/parity", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def postgres(session: nox.Session) -> None:
+    """The contract suite for both apps on a throw-away PostgreSQL server (Debian's postgresql)."""
+    from deploy.postgres import INSTALL_HINT, find_binaries, throwaway_cluster
+
+    if find_binaries() is None:
+        session.skip(f"no PostgreSQL server on this machine: {INSTALL_HINT}")
+    install(session, "flask", "django", "test")
+    with throwaway_cluster() as url:
+        session.run("pytest", "tests/contract", *session.posargs, env={"DATABASE_URL": url})
 
 
 @nox.session(python=PYTHON)

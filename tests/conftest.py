@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ MODEL_PATH = _MODEL_DIR / "iris.joblib"
 save(train(load_builtin("iris")), MODEL_PATH)
 
 os.environ["MODEL_PATH"] = str(MODEL_PATH)
+# `nox -s postgres` runs the contract suite with DATABASE_URL on a throw-away PostgreSQL server.
+_url = os.environ.get("DATABASE_URL", "")
+POSTGRES_URL = _url if _url.startswith(("postgres://", "postgresql://")) else ""
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 if importlib.util.find_spec("django"):
     # Load the settings now, with MODEL_PATH set: pytest-django then sets Django up.
@@ -73,13 +77,42 @@ def flask_migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def flask_app(flask_migrated_db: Path, tmp_path: Path) -> Any:
-    from flask_app import create_app
+@pytest.fixture(scope="session")
+def flask_postgres_url() -> str:
+    """On PostgreSQL (`nox -s postgres`): DATABASE_URL, with the schema migrated once."""
+    from flask_migrate import upgrade
 
-    path = tmp_path / "flask.sqlite3"
-    shutil.copy(flask_migrated_db, path)
-    return create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    from flask_app import create_app
+    from flask_app.extensions import db
+
+    app = create_app({"DATABASE_URL": POSTGRES_URL})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def flask_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """The Flask app on an empty database: a copy of a migrated SQLite file, or, on PostgreSQL,
+    the migrated database emptied with its ids restarted."""
+    from sqlalchemy import text
+
+    from flask_app import create_app
+    from flask_app.extensions import db
+
+    if POSTGRES_URL:
+        app = create_app({"DATABASE_URL": request.getfixturevalue("flask_postgres_url")})
+        with app.app_context():
+            db.session.execute(text("TRUNCATE prediction RESTART IDENTITY"))
+            db.session.commit()
+    else:
+        path = tmp_path / "flask.sqlite3"
+        shutil.copy(request.getfixturevalue("flask_migrated_db"), path)
+        app = create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 class FlaskWebClient(WebClient):
