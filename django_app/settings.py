@@ -123,6 +123,14 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_SECURE = PRODUCTION
+if PRODUCTION:
+    # Behind nginx, which terminates TLS and says so in X-Forwarded-Proto (deploy/nginx.conf);
+    # the app server listens on 127.0.0.1 only, so no one else can send that header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 CSRF_FAILURE_VIEW = "django_app.predictions.views.csrf_failure"
 
 LOGGING = {

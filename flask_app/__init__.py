@@ -16,10 +16,20 @@ from typing import Any
 from flask import Flask, Response, abort, request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from shared_model import load_model
 from shared_model.artifact import REPO_ROOT
-from shared_model.web import SECURITY_HEADERS, display_time, host_allowed, number, percent, share
+from shared_model.web import (
+    HSTS_HEADER,
+    SECURITY_HEADERS,
+    display_time,
+    host_allowed,
+    number,
+    percent,
+    share,
+)
 
 from . import api, errors, pages
 from .config import from_environment, sqlalchemy_url
@@ -86,6 +96,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
+        if app.config["APP_ENV"] == "production" and request.is_secure:
+            response.headers.setdefault(*HSTS_HEADER)
         return response
 
+    if app.config["APP_ENV"] == "production":
+        _behind_a_tls_proxy(app)
     return app
+
+
+def _behind_a_tls_proxy(app: Flask) -> None:
+    """Production runs behind nginx, which terminates TLS: trust its X-Forwarded-Proto and -For
+    (the app server listens on 127.0.0.1 only), and send plain HTTP to HTTPS, as Django's
+    SECURE_PROXY_SSL_HEADER and SECURE_SSL_REDIRECT do."""
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+    @app.before_request
+    def https_only() -> BaseResponse | None:
+        if request.is_secure:
+            return None
+        return Response(
+            status=301, headers={"Location": request.url.replace("http://", "https://", 1)}
+        )

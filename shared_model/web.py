@@ -27,6 +27,10 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
 }
 
+# In production (APP_ENV=production), behind a proxy that terminates TLS: plain HTTP is redirected
+# (301) to HTTPS, and HTTPS answers tell browsers to stay on HTTPS (Django's SECURE_HSTS_* names).
+HSTS_HEADER = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload")
+
 DEFAULT_ALLOWED_HOSTS = "localhost,127.0.0.1,[::1]"
 
 _HOST = re.compile(r"(?P<name>[a-z0-9.-]+|\[[a-f0-9:.]+\])(?::(?P<port>[0-9]{1,5}))?")

@@ -34,6 +34,18 @@ def test_the_migrations_are_complete():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+def test_production_settings_pass_the_deploy_check():
+    result = run_python(
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')\n",
+        APP_ENV="production",
+        SECRET_KEY="kq3-example-only-not-a-real-secret-9f8e7d6c5b4a3210zyxwvut",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (1 silenced)." in result.stdout + result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_python("import django; django.setup()", APP_ENV="production", SECRET_KEY=None)
     assert result.returncode == 1

@@ -55,7 +55,7 @@ def test_production_cookies_are_secure(flask_migrated_db, tmp_path):
             "MODEL_PATH": os.environ["MODEL_PATH"],
         }
     )
-    cookie = app.test_client().get("/").headers["Set-Cookie"]
+    cookie = app.test_client().get("/", base_url="https://localhost").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

@@ -80,13 +80,18 @@ def start(
     return process, log, port
 
 
-def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+def wait_until_up(
+    process: subprocess.Popen[bytes], url: str, log: Path, headers: dict[str, str] | None = None
+) -> None:
+    """Poll the health check until the server answers 200."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the server stopped:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(url + "/api/v1/health", timeout=2):
+            with urllib.request.urlopen(
+                urllib.request.Request(url + "/api/v1/health", headers=headers or {}), timeout=2
+            ):
                 return
         except OSError:
             time.sleep(0.2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -64,3 +65,42 @@ def test_production_without_a_secret_key_stops_gunicorn(framework, tmp_path, mon
     assert returncode != 0
     assert "SECRET_KEY is not set; APP_ENV=production needs one" in output
     assert "Worker failed to boot" in output
+
+
+def test_production_behind_a_tls_proxy_redirects_http_and_sends_hsts(framework, tmp_path):
+    secret = "s" * 20 + "ecret-key-for-this-test-only-0123456789"
+    process, log, port = start(framework, tmp_path, APP_ENV="production", SECRET_KEY=secret)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(process, url, log, headers={"X-Forwarded-Proto": "https"})
+        plain = urllib.request.Request(url + "/history?page=1")
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(plain)
+            raise AssertionError("plain HTTP was not redirected")
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 301
+            assert answer.headers["Location"] == f"https://127.0.0.1:{port}/history?page=1"
+        secure = urllib.request.Request(
+            url + "/api/v1/health", headers={"X-Forwarded-Proto": "https"}
+        )
+        with opener.open(secure) as answer:
+            assert answer.status == 200
+            assert (
+                answer.headers["Strict-Transport-Security"]
+                == "max-age=31536000; includeSubDomains; preload"
+            )
+            assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        with opener.open(
+            urllib.request.Request(url + "/", headers={"X-Forwarded-Proto": "https"})
+        ) as answer:
+            cookie = answer.headers["Set-Cookie"]
+            assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
