@@ -18,6 +18,7 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lint", "typecheck", "model", "flask", "django", "tests", "postgres"]
+# `tests` runs tests/deploy too: it skips them, saying why, where nginx or PostgreSQL is missing.
 
 PYTHON = "3.11"
 CONSTRAINTS = ("-c", "constraints.txt")
@@ -109,8 +110,23 @@ def postgres(session: nox.Session) -> None:
     if find_binaries() is None:
         session.skip(f"no PostgreSQL server on this machine: {INSTALL_HINT}")
     install(session, "flask", "django", "test")
-    with throwaway_cluster() as url:
-        session.run("pytest", "tests/contract", *session.posargs, env={"DATABASE_URL": url})
+    with throwaway_cluster() as cluster:
+        session.run("pytest", "tests/contract", *session.posargs, env={"DATABASE_URL": cluster.url})
+
+
+@nox.session(python=PYTHON)
+def deploy(session: nox.Session) -> None:
+    """nginx → gunicorn (two per app) → PostgreSQL on this machine; smoke and fault tests through
+    nginx, then everything is stopped. `-- --keep-running` starts the stack for a browser instead."""
+    from deploy.stack import MISSING_HINT, missing_tools
+
+    if missing_tools():
+        session.skip(f"missing {', '.join(missing_tools())}: {MISSING_HINT}")
+    install(session, "flask", "django", "test")
+    if "--keep-running" in session.posargs:
+        session.run("python", "-m", "deploy.stack")
+    else:
+        session.run("pytest", "tests/deploy", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -1,6 +1,6 @@
 """A throw-away PostgreSQL server: a new cluster in a temporary folder, on 127.0.0.1, trust auth.
 
-    with throwaway_cluster() as url:      # postgresql://postgres@127.0.0.1:PORT/app
+    with throwaway_cluster() as cluster:   # cluster.url: postgresql://postgres@127.0.0.1:PORT/app
         ...
 
 It uses Debian's `postgresql` package (`apt-get install postgresql`); `find_binaries()` returns
@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 INSTALL_HINT = "install PostgreSQL (Debian/Ubuntu: `sudo apt-get install postgresql`)"
@@ -48,73 +49,76 @@ def _as_owner(command: list[str]) -> list[str]:
     return command
 
 
+@dataclass
+class Cluster:
+    """A running throw-away server: its URL, and stop/start for fault tests."""
+
+    url: str
+    binaries: Path
+    data: Path
+    options: str
+    log: Path
+
+    def _pg_ctl(self, *args: str) -> None:
+        command = [str(self.binaries / "pg_ctl"), "-D", str(self.data), *args]
+        subprocess.run(
+            _as_owner(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True
+        )
+
+    def start(self) -> None:
+        self._pg_ctl("-o", self.options, "-l", str(self.log), "-w", "start")
+
+    def stop(self) -> None:
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+
 @contextlib.contextmanager
-def throwaway_cluster(database: str = "app") -> Iterator[str]:
-    """Start a new cluster, create `database`, yield its URL, and remove it all afterwards."""
+def throwaway_cluster(database: str = "app") -> Iterator[Cluster]:
+    """Start a new cluster, create `database`, yield it, and remove it all afterwards."""
     binaries = find_binaries()
     if binaries is None:
         raise RuntimeError(f"No PostgreSQL server found: {INSTALL_HINT}.")
     folder = Path(tempfile.mkdtemp(prefix="pg-"))
-    data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     port = _free_port()
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
-    subprocess.run(
-        _as_owner(
-            [
-                str(binaries / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-            ]
-        ),
-        **quiet,
-    )
     options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    subprocess.run(
-        _as_owner(
-            [
-                str(binaries / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(folder / "log"),
-                "-w",
-                "start",
-            ]
-        ),
-        **quiet,
+    cluster = Cluster(
+        f"postgresql://postgres@127.0.0.1:{port}/{database}",
+        binaries,
+        folder / "data",
+        options,
+        folder / "log",
     )
+    initdb = [
+        str(binaries / "initdb"),
+        "-D",
+        str(cluster.data),
+        "-U",
+        "postgres",
+        "-A",
+        "trust",
+        "-E",
+        "UTF8",
+    ]
+    subprocess.run(_as_owner(initdb), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    cluster.start()
     try:
+        createdb = [
+            str(binaries / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            database,
+        ]
         subprocess.run(
-            _as_owner(
-                [
-                    str(binaries / "createdb"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-U",
-                    "postgres",
-                    database,
-                ]
-            ),
-            **quiet,
+            _as_owner(createdb), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True
         )
-        yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
+        yield cluster
     finally:
-        subprocess.run(
-            _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
+        with contextlib.suppress(subprocess.CalledProcessError):
+            cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)

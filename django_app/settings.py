@@ -102,6 +102,8 @@ LANGUAGE_CODE = "en-us"
 
 STATIC_URL = "/static/"  # inside the mount: the storage below adds the request's prefix
 STATICFILES_DIRS = [REPO_ROOT / "static"]
+# collectstatic copies the static files here, for a web server such as nginx to serve them.
+STATIC_ROOT = os.environ.get("STATIC_ROOT")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django_app.storage.MountedStaticFilesStorage"},

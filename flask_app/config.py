@@ -55,6 +55,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "MODEL_PATH": Path(environ.get("MODEL_PATH") or DEFAULT_MODEL_PATH),
         "DATABASE_URL": database_url,
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
+        # Test each pooled connection before use, so the app recovers by itself after the
+        # database restarts (Django opens a new connection per request by default).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ALLOWED_HOSTS": parse_allowed_hosts(environ.get("ALLOWED_HOSTS")),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "PROVIDE_AUTOMATIC_OPTIONS": False,
@@ -63,5 +66,4 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
-        "WTF_CSRF_SSL_STRICT": False,
     }

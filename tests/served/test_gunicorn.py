@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from served_apps import Server, start, wait_until_up
+
+from shared_model.artifact import manifest_path
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
@@ -104,3 +107,19 @@ def test_production_behind_a_tls_proxy_redirects_http_and_sends_hsts(framework, 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_a_tampered_model_stops_gunicorn_before_it_is_unpickled(framework, tmp_path, model_path):
+    tampered = tmp_path / "model.joblib"
+    tampered.write_bytes(model_path.read_bytes() + b"\0tampered")
+    shutil.copy(manifest_path(model_path), manifest_path(tampered))
+    process, log, _ = start(framework, tmp_path, migrate=False, MODEL_PATH=str(tampered))
+    try:
+        returncode = process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"gunicorn kept running:\n{log.read_text()}") from None
+    output = log.read_text()
+    assert returncode != 0
+    assert f"{tampered} does not match its manifest" in output
+    assert "refusing to unpickle it" in output

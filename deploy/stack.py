@@ -1,0 +1,248 @@
+"""The whole stack on this machine, as the lecture draws it: nginx in front (TLS, static files),
+gunicorn application servers behind it (two instances of each app), PostgreSQL behind them.
+
+    python -m deploy.stack            # start it, print the address, stop on Ctrl-C
+    python3 dev.py -s deploy          # start it, run the smoke tests through nginx, stop it
+
+Everything listens on 127.0.0.1, lives in a temporary folder, and is stopped and removed at the
+end. It needs Debian's nginx, postgresql and openssl packages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared_model.api import ApiError
+from shared_model.artifact import DEFAULT_MODEL_PATH, REPO_ROOT, save
+from shared_model.datasets import load_builtin
+from shared_model.payloads import dumps
+from shared_model.training import train
+from shared_model.web import ERROR_PAGES, HSTS_HEADER, SECURITY_HEADERS
+
+from .postgres import Cluster, _free_port, throwaway_cluster
+
+HERE = Path(__file__).parent
+APPS = {"flask": "flask_app:create_app()", "django": "django_app.wsgi:application"}
+MISSING_HINT = "install Debian's nginx, postgresql and openssl packages (`sudo apt-get install nginx postgresql openssl`)"
+
+
+def missing_tools() -> list[str]:
+    from .postgres import find_binaries
+
+    missing = [
+        tool
+        for tool in ("nginx", "openssl")
+        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists()
+    ]
+    return [*missing, *([] if find_binaries() else ["postgresql"])]
+
+
+@dataclass
+class Stack:
+    url: str  # https://localhost:PORT
+    http_url: str  # http://localhost:PORT, which redirects
+    database: Cluster
+    run: Path
+    instances: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
+
+    def log(self, name: str) -> str:
+        return (self.run / f"{name}.log").read_text(errors="replace")
+
+
+def tls_context() -> ssl.SSLContext:
+    """Trust the stack's own throw-away certificate (and nothing is sent anywhere else)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _render_nginx(run: Path, http_port: int, https_port: int, ports: dict[str, list[int]]) -> Path:
+    headers = "\n".join(
+        f'            add_header {k} "{v}" always;'
+        for k, v in [*SECURITY_HEADERS.items(), HSTS_HEADER]
+    )
+    values = {
+        "RUN": str(run),
+        "HTTP_PORT": str(http_port),
+        "HTTPS_PORT": str(https_port),
+        "FLASK_SERVERS": "\n".join(f"        server 127.0.0.1:{p};" for p in ports["flask"]),
+        "DJANGO_SERVERS": "\n".join(f"        server 127.0.0.1:{p};" for p in ports["django"]),
+        "SECURITY_HEADERS": headers,
+        "API_TOO_LARGE": dumps(ApiError.of(413).payload()).decode(),
+    }
+    text = (HERE / "nginx.conf").read_text()
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    path = run / "nginx.conf"
+    path.write_text(text)
+    return path
+
+
+def _web_root(run: Path) -> None:
+    """The files nginx serves itself: an index of the two apps, the 413 page, the static files."""
+    www = run / "www"
+    www.mkdir()
+    (www / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Both apps</title></head>'
+        '<body><h1>One model, two frameworks</h1><ul><li><a href="/flask/">Flask</a></li>'
+        '<li><a href="/django/">Django</a></li></ul></body></html>\n'
+    )
+    title, message = ERROR_PAGES[413]
+    (www / "too-large.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<body><h1 data-testid="error-title">{title}</h1><p>{message}</p></body></html>\n'
+    )
+    shutil.copytree(REPO_ROOT / "static", run / "static" / "flask")
+
+
+def _tls_certificate(run: Path) -> None:
+    tls = run / "tls"
+    tls.mkdir()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def _wait(
+    url: str, process: subprocess.Popen[bytes], log: Path, headers: dict[str, str] | None = None
+) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} stopped while starting:\n{log.read_text(errors='replace')}")
+        try:
+            request = urllib.request.Request(url, headers=headers or {})
+            with urllib.request.urlopen(request, timeout=2, context=tls_context()):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{url} did not answer within 60 s:\n{log.read_text(errors='replace')}"
+                ) from None
+            time.sleep(0.2)
+
+
+def _model_path(run: Path) -> Path:
+    if DEFAULT_MODEL_PATH.exists():
+        return DEFAULT_MODEL_PATH
+    path = run / "model.joblib"
+    save(train(load_builtin("iris")), path)
+    return path
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def running_stack(instances: int = 2) -> Iterator[Stack]:
+    """Start PostgreSQL, `instances` gunicorns per app and nginx; stop and remove them at the end."""
+    run = Path(tempfile.mkdtemp(prefix="stack-"))
+    run.chmod(0o755)  # nginx's workers run as an unprivileged user and read the static files here
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        with throwaway_cluster() as database:
+            env = {
+                **os.environ,
+                "APP_ENV": "production",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "DATABASE_URL": database.url,
+                "ALLOWED_HOSTS": "localhost,127.0.0.1",
+                "MODEL_PATH": str(_model_path(run)),
+                "STATIC_ROOT": str(run / "static" / "django"),
+            }
+            python = [sys.executable, "-m"]
+            for command in (["flask", "--app", "flask_app", "db", "upgrade"], ["django", "migrate", "--settings=django_app.settings"],
+                            ["django", "collectstatic", "--noinput", "--settings=django_app.settings"]):  # fmt: skip
+                subprocess.run([*python, *command], env=env, check=True, capture_output=True)
+            _web_root(run)
+            _tls_certificate(run)
+            ports = {app: [_free_port() for _ in range(instances)] for app in APPS}
+            stack = Stack("", "", database, run)
+            for app, target in APPS.items():
+                stack.instances[app] = []
+                for number, port in enumerate(ports[app], start=1):
+                    log = run / f"{app}-{number}.log"
+                    instance_env = {
+                        **env,
+                        "SCRIPT_NAME": f"/{app}",
+                        "GUNICORN_BIND": f"127.0.0.1:{port}",
+                    }
+                    command = [*python, "gunicorn", "-c", str(HERE / "gunicorn.conf.py"), target]
+                    process = subprocess.Popen(
+                        command, env=instance_env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+                    )
+                    processes.append(process)
+                    stack.instances[app].append(process)
+                    _wait(
+                        f"http://127.0.0.1:{port}/{app}/api/v1/health",
+                        process,
+                        log,
+                        {"X-Forwarded-Proto": "https"},
+                    )
+            http_port, https_port = _free_port(), _free_port()
+            config = _render_nginx(run, http_port, https_port, ports)
+            nginx_log = run / "nginx.log"
+            nginx = subprocess.Popen(
+                ["nginx", "-c", str(config), "-p", str(run), "-g", "daemon off;"],
+                stdout=nginx_log.open("wb"), stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            processes.append(nginx)
+            stack.url, stack.http_url = (
+                f"https://localhost:{https_port}",
+                f"http://localhost:{http_port}",
+            )
+            _wait(f"{stack.url}/flask/api/v1/health", nginx, nginx_log)
+            yield stack
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def main() -> int:
+    missing = missing_tools()
+    if missing:
+        print(f"Missing {', '.join(missing)}: {MISSING_HINT}.", file=sys.stderr)
+        return 2
+    print("Starting PostgreSQL, two gunicorns per app and nginx ...", flush=True)
+    with running_stack() as stack:
+        print(
+            f"\nThe stack is running (a throw-away certificate: your browser will warn).\n"
+            f"  Flask   {stack.url}/flask/\n  Django  {stack.url}/django/\n"
+            f"  plain HTTP {stack.http_url}/ redirects to HTTPS\nPress Ctrl-C to stop.\n",
+            flush=True,
+        )
+        try:
+            while all(p.poll() is None for group in stack.instances.values() for p in group):
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+    print("Stopped and removed the stack.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

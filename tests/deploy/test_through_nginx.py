@@ -1,0 +1,95 @@
+"""Smoke tests of the deployed stack, end to end through nginx over HTTPS."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from bs4 import BeautifulSoup
+from web import Browserish
+
+from shared_model.web import SECURITY_HEADERS
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+
+
+def test_plain_http_is_redirected_to_https(stack):
+    reply = Browserish().get(f"{stack.http_url}/flask/history?page=1")
+    assert reply.status == 301
+    assert reply.headers["Location"] == f"{stack.url}/flask/history?page=1"
+
+
+def test_pages_come_through_nginx_with_links_inside_their_prefix(stack, app):
+    reply = Browserish().get(f"{stack.url}/{app}/")
+    assert reply.status == 200
+    page = BeautifulSoup(reply.body, "html.parser")
+    assert page.select_one('link[rel="stylesheet"]')["href"] == f"/{app}/static/style.css"
+    assert page.select_one('form[data-testid="prediction-form"]')["action"] == f"/{app}/predict"
+    assert reply.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert all(reply.headers[name] == value for name, value in SECURITY_HEADERS.items())
+
+
+def test_static_files_are_served_by_nginx_not_by_the_app(stack, app):
+    reply = Browserish().get(f"{stack.url}/{app}/static/style.css", **{"Accept-Encoding": "gzip"})
+    assert reply.status == 200
+    assert reply.headers["Content-Type"] == "text/css"
+    assert reply.headers["Content-Encoding"] == "gzip"
+    assert b"--brand" in reply.body
+    assert reply.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+    time.sleep(0.2)
+    logs = "".join(stack.log(f"{app}-{n}") for n in (1, 2))
+    assert "static/style.css" not in logs
+    assert f"/{app}/static/style.css" in (stack.run / "access.log").read_text()
+
+
+def test_a_form_post_redirects_within_https_and_the_prefix(stack, app):
+    browser = Browserish()
+    form = BeautifulSoup(browser.get(f"{stack.url}/{app}/").body, "html.parser").select_one(
+        'form[data-testid="prediction-form"]'
+    )
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    fields.update({k: str(v) for k, v in SETOSA.items()})
+    reply = browser.post_form(f"{stack.url}{form['action']}", fields, origin=stack.url)
+    assert reply.status == 303, reply.body[:300]
+    assert re.fullmatch(rf"/{app}/predictions/\d+", reply.headers["Location"])
+    result = browser.get(f"{stack.url}{reply.headers['Location']}")
+    assert (
+        BeautifulSoup(result.body, "html.parser")
+        .select_one('[data-testid="predicted-label"]')
+        .get_text()
+        == "setosa"
+    )
+
+
+def test_the_api_works_through_nginx_and_keeps_its_error_shapes(stack, app):
+    browser = Browserish()
+    made = browser.post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA})
+    assert made.status == 201
+    assert (
+        browser.get(f"{stack.url}/{app}/api/v1/predictions/{made.json()['id']}").json()
+        == made.json()
+    )
+    too_large = browser.request(
+        "POST",
+        f"{stack.url}/{app}/api/v1/predict",
+        b"{" + b" " * (2 << 20) + b"}",
+        {"Content-Type": "application/json"},
+    )
+    assert too_large.status == 413
+    assert too_large.json()["error"]["code"] == "payload_too_large"
+    assert browser.get(f"{stack.url}/{app}/api/v1/nothing").json()["error"]["code"] == "not_found"
+
+
+def test_requests_are_spread_over_both_instances_of_each_app(stack, app):
+    browser = Browserish()
+    for _ in range(20):
+        assert browser.get(f"{stack.url}/{app}/api/v1/health").status == 200
+    counts = [stack.log(f"{app}-{n}").count("/api/v1/health") for n in (1, 2)]
+    assert all(count > 0 for count in counts), counts
+
+
+def test_both_apps_share_one_postgresql_server(stack):
+    browser = Browserish()
+    for app in ("flask", "django"):
+        assert browser.get(f"{stack.url}/{app}/api/v1/health").json()["checks"]["database"] == "ok"
+    assert stack.database.url.startswith("postgresql://")
