@@ -24,6 +24,16 @@ PYTHON = "3.11"
 CONSTRAINTS = ("-c", "constraints.txt")
 
 
+def user_paths(session: nox.Session) -> list[str]:
+    """The session's arguments, with `--csv FILE` made absolute against where dev.py was run
+    (nox itself runs in the repository's folder)."""
+    args = list(session.posargs)
+    for index, arg in enumerate(args[:-1]):
+        if arg == "--csv":
+            args[index + 1] = str(Path(session.invoked_from, args[index + 1]).resolve())
+    return args
+
+
 def install(session: nox.Session, *extras: str) -> None:
     """The project itself (editable) with these extras, every version from constraints.txt.
 
@@ -169,11 +179,11 @@ def bench(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Both apps side by side on http://127.0.0.1:8000/ (`-- --port N`, `-- --csv FILE --target COLUMN`)."""
     install(session, "flask", "django")
-    session.run("python", "-m", "side_by_side.serve", *session.posargs)
+    session.run("python", "-m", "side_by_side.serve", *user_paths(session))
 
 
 @nox.session(python=PYTHON)
 def train(session: nox.Session) -> None:
     """Train the model (iris unless told: `-- --dataset wine` or `-- --csv FILE --target COLUMN`)."""
     install(session)
-    session.run("python", "-m", "shared_model", "train", *session.posargs)
+    session.run("python", "-m", "shared_model", "train", *user_paths(session))

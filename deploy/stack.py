@@ -190,7 +190,14 @@ def running_stack(instances: int = 2) -> Iterator[Stack]:
                         "SCRIPT_NAME": f"/{app}",
                         "GUNICORN_BIND": f"127.0.0.1:{port}",
                     }
-                    command = [*python, "gunicorn", "-c", str(HERE / "gunicorn.conf.py"), target]
+                    command = [
+                        *python,
+                        "gunicorn",
+                        "-c",
+                        str(HERE / "gunicorn.conf.py"),
+                        "--no-control-socket",
+                        target,
+                    ]
                     process = subprocess.Popen(
                         command, env=instance_env, stdout=log.open("wb"), stderr=subprocess.STDOUT
                     )

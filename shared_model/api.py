@@ -34,7 +34,7 @@ STATUS_CODES = {
 }
 
 MESSAGES = {
-    "not_found": "There is nothing at this address; see /api/v1/model for what the API offers.",
+    "not_found": "There is nothing at this address; check the path and the id in it.",
     "method_not_allowed": "This address does not take that HTTP method; see the Allow header.",
     "payload_too_large": "The request body is over 1 MiB; send less data per request.",
     "unsupported_media_type": "Send the body as JSON with the header Content-Type: application/json.",

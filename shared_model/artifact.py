@@ -17,12 +17,14 @@ from typing import Any
 import joblib
 import sklearn
 
+from .datasets import snake_name
 from .predictor import Model
 from .schema import Feature, Manifest
 from .training import TrainedModel
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL_PATH = REPO_ROOT / "var" / "model.joblib"
+VAR = REPO_ROOT / "var"  # git-ignored: models, databases, other run-time files
+DEFAULT_MODEL_PATH = VAR / "model.joblib"
 TRAIN_COMMAND = "python -m shared_model train"
 
 
@@ -40,6 +42,12 @@ class ModelIntegrityError(ModelError):
 
 class ModelVersionWarning(UserWarning):
     """The artifact was trained with another scikit-learn version than the one installed."""
+
+
+def default_model_path(name: str, root: Path = VAR) -> Path:
+    """`var/model.joblib` for iris, the default model; `var/NAME/model.joblib` for any other data,
+    so that each model keeps its own folder (and the apps their own databases beside it)."""
+    return root / "model.joblib" if name == "iris" else root / snake_name(name) / "model.joblib"
 
 
 def manifest_path(path: Path) -> Path:

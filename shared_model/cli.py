@@ -12,6 +12,7 @@ from pathlib import Path
 from .artifact import (
     DEFAULT_MODEL_PATH,
     ModelError,
+    default_model_path,
     load_model,
     read_manifest,
     save,
@@ -35,6 +36,7 @@ def card_text(manifest: Manifest, path: Path) -> str:
         else "not enough rows per class"
     )
     width = max(len(c) for c in manifest.classes)
+    cell = max(8, width)
     lines = [
         f"Model {manifest.name} (version {manifest.version}), {manifest.estimator}",
         f"  artifact      {path}",
@@ -44,10 +46,10 @@ def card_text(manifest: Manifest, path: Path) -> str:
         f"  test accuracy {m['test_accuracy']:.3f}",
         f"  CV accuracy   {cv}",
         "  confusion matrix (rows: true class, columns: predicted)",
-        "    " + " " * width + "  " + " ".join(f"{c[:8]:>8}" for c in manifest.classes),
+        "    " + " " * width + "  " + " ".join(f"{c:>{cell}}" for c in manifest.classes),
     ]
     for label, counts in zip(manifest.classes, m["confusion_matrix"], strict=True):
-        lines.append(f"    {label:<{width}}  " + " ".join(f"{n:>8}" for n in counts))
+        lines.append(f"    {label:<{width}}  " + " ".join(f"{n:>{cell}}" for n in counts))
     lines.append("  features (accepted range)")
     for f in manifest.features:
         lines.append(f"    {f.name:<24} {f.label_with_unit:<32} {f.min:g} to {f.max:g}")
@@ -61,8 +63,16 @@ def _train(args: argparse.Namespace) -> int:
     if args.csv and not args.target:
         raise DataError("--csv needs --target COLUMN, the column that holds the class.")
     data = load_csv(Path(args.csv), args.target) if args.csv else load_builtin(args.dataset)
-    manifest = save(train(data, seed=args.seed), Path(args.out))
-    print(card_text(manifest, Path(args.out)))
+    out = Path(args.out) if args.out else default_model_path(data.name)
+    manifest = save(train(data, seed=args.seed), out)
+    print(card_text(manifest, out))
+    if out != DEFAULT_MODEL_PATH and not args.out:
+        source = (
+            f"--csv {args.csv} --target {args.target}" if args.csv else f"--dataset {args.dataset}"
+        )
+        print(
+            f"\nServe it in both apps, each with databases of its own: python3 dev.py -s serve -- {source}"
+        )
     return 0
 
 
@@ -109,7 +119,11 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--target", metavar="COLUMN", help="with --csv: the column that holds the class"
     )
-    cmd.add_argument("--out", metavar="PATH", default=str(DEFAULT_MODEL_PATH))
+    cmd.add_argument(
+        "--out",
+        metavar="PATH",
+        help="default: var/model.joblib for iris, var/NAME/model.joblib otherwise",
+    )
     cmd.add_argument("--seed", type=int, default=42)
     cmd.set_defaults(run=_train)
 
@@ -129,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ValidationError as exc:
-        fields = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        fields = " ".join(f"{k}: {v}" for k, v in exc.fields.items())
         print(f"error: {fields}", file=sys.stderr)
     except (DataError, ModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -4,7 +4,8 @@ serve both apps under gunicorn on one address, until Ctrl-C.
     python -m side_by_side.serve [--port 8000] [--dataset wine | --csv FILE --target COLUMN]
 
 The iris model and its databases live in `var/`; another data set gets a folder of its own,
-`var/NAME/`, so that each model keeps its own history. A second run reuses what is there.
+`var/NAME/`, so that each model keeps its own history. A second run reuses what is there (a CSV
+file changed since its model was trained is trained on again; --retrain forces it).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from shared_model.artifact import DEFAULT_MODEL_PATH, REPO_ROOT, save
-from shared_model.datasets import BUILTIN_DATASETS, DataError, load_builtin, load_csv, snake_name
+from shared_model.artifact import VAR, default_model_path, save
+from shared_model.datasets import BUILTIN_DATASETS, DataError, load_builtin, load_csv
 from shared_model.training import train
 
 EXIT_USAGE = 2
@@ -49,26 +50,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes (default 2)"
     )
-    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, default=VAR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.csv and not args.target:
         parser.error("--csv needs --target COLUMN, the column that holds the class")
     return args
 
 
-def folder_for(args: argparse.Namespace) -> Path:
-    """`var/` for the default iris model, `var/NAME/` for any other data set."""
-    if args.csv:
-        return args.data_dir / snake_name(Path(args.csv).stem)
-    if args.dataset and args.dataset != "iris":
-        return args.data_dir / args.dataset
-    return args.data_dir
+def model_path_for(args: argparse.Namespace) -> Path:
+    """`var/model.joblib` for iris; `var/NAME/model.joblib` for another data set or a CSV file."""
+    name = Path(args.csv).stem if args.csv else (args.dataset or "iris")
+    return default_model_path(name, root=args.data_dir)
 
 
 def ensure_model(args: argparse.Namespace, path: Path) -> None:
-    if path.exists() and not args.retrain:
+    """Train unless a model is there already (and, for a CSV file, newer than the file)."""
+    stale = args.csv and path.exists() and Path(args.csv).stat().st_mtime > path.stat().st_mtime
+    if path.exists() and not args.retrain and not stale:
         print(f"Using the model at {path} (--retrain trains it again).")
         return
+    if stale:
+        print(f"{args.csv} changed since the model was trained.")
     data = (
         load_csv(Path(args.csv), args.target) if args.csv else load_builtin(args.dataset or "iris")
     )
@@ -131,8 +133,8 @@ def wait_until_up(process: subprocess.Popen[bytes], base: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    folder = folder_for(args)
-    model_path = folder / "model.joblib" if folder != REPO_ROOT / "var" else DEFAULT_MODEL_PATH
+    model_path = model_path_for(args)
+    folder = model_path.parent
     check_port_free(args.port)
     try:
         ensure_model(args, model_path)
@@ -153,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = [
         sys.executable, "-m", "gunicorn", "side_by_side.wsgi:application",
         "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-        "--graceful-timeout", "10", "--access-logfile", "-",
+        "--graceful-timeout", "10", "--access-logfile", "-", "--no-control-socket",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env)
     try:

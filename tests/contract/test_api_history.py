@@ -82,6 +82,6 @@ def test_an_unknown_id_is_404(client, path):
     assert answer.json() == {
         "error": {
             "code": "not_found",
-            "message": "There is nothing at this address; see /api/v1/model for what the API offers.",
+            "message": "There is nothing at this address; check the path and the id in it.",
         }
     }

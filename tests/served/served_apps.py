@@ -70,6 +70,7 @@ def start(
         "gunicorn",
         "--workers",
         str(workers),
+        "--no-control-socket",
         "--bind",
         f"127.0.0.1:{port}",
         target,
