@@ -128,7 +128,7 @@ def postgres(session: nox.Session) -> None:
 def deploy(session: nox.Session) -> None:
     """nginx → gunicorn (two per app) → PostgreSQL on this machine; smoke and fault tests through
     nginx, then everything is stopped. `-- --keep-running` starts the stack for a browser instead."""
-    from deploy.stack import MISSING_HINT, missing_tools
+    from deploy.system import MISSING_HINT, missing_tools
 
     if missing_tools():
         session.skip(f"missing {', '.join(missing_tools())}: {MISSING_HINT}")

@@ -10,6 +10,7 @@ end. It needs Debian's nginx, postgresql and openssl packages.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import secrets
@@ -33,21 +34,10 @@ from shared_model.training import train
 from shared_model.web import ERROR_PAGES, HSTS_HEADER, SECURITY_HEADERS
 
 from .postgres import Cluster, _free_port, throwaway_cluster
+from .system import MISSING_HINT, missing_tools
 
 HERE = Path(__file__).parent
 APPS = {"flask": "flask_app:create_app()", "django": "django_app.wsgi:application"}
-MISSING_HINT = "install Debian's nginx, postgresql and openssl packages (`sudo apt-get install nginx postgresql openssl`)"
-
-
-def missing_tools() -> list[str]:
-    from .postgres import find_binaries
-
-    missing = [
-        tool
-        for tool in ("nginx", "openssl")
-        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists()
-    ]
-    return [*missing, *([] if find_binaries() else ["postgresql"])]
 
 
 @dataclass
@@ -157,8 +147,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_stack(instances: int = 2) -> Iterator[Stack]:
-    """Start PostgreSQL, `instances` gunicorns per app and nginx; stop and remove them at the end."""
+def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -> Iterator[Stack]:
+    """Start PostgreSQL, `instances` gunicorns per app and nginx; stop and remove them at the end.
+    nginx listens on the ports given, or on free ones."""
     run = Path(tempfile.mkdtemp(prefix="stack-"))
     run.chmod(0o755)  # nginx's workers run as an unprivileged user and read the static files here
     processes: list[subprocess.Popen[bytes]] = []
@@ -209,7 +200,7 @@ def running_stack(instances: int = 2) -> Iterator[Stack]:
                         log,
                         {"X-Forwarded-Proto": "https"},
                     )
-            http_port, https_port = _free_port(), _free_port()
+            http_port, https_port = http_port or _free_port(), https_port or _free_port()
             config = _render_nginx(run, http_port, https_port, ports)
             nginx_log = run / "nginx.log"
             nginx = subprocess.Popen(
@@ -229,13 +220,19 @@ def running_stack(instances: int = 2) -> Iterator[Stack]:
         shutil.rmtree(run, ignore_errors=True)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.stack", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--https-port", type=int, default=8443)
+    parser.add_argument("--http-port", type=int, default=8080)
+    args = parser.parse_args(argv)
     missing = missing_tools()
     if missing:
         print(f"Missing {', '.join(missing)}: {MISSING_HINT}.", file=sys.stderr)
         return 2
     print("Starting PostgreSQL, two gunicorns per app and nginx ...", flush=True)
-    with running_stack() as stack:
+    with running_stack(https_port=args.https_port, http_port=args.http_port) as stack:
         print(
             f"\nThe stack is running (a throw-away certificate: your browser will warn).\n"
             f"  Flask   {stack.url}/flask/\n  Django  {stack.url}/django/\n"
@@ -246,7 +243,9 @@ def main() -> int:
             while all(p.poll() is None for group in stack.instances.values() for p in group):
                 time.sleep(1)
         except KeyboardInterrupt:
-            pass
+            signal.signal(
+                signal.SIGINT, signal.SIG_IGN
+            )  # a second Ctrl-C must not cut the clean-up short
     print("Stopped and removed the stack.")
     return 0
 
