@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from shared_model import DEFAULT_MODEL_PATH
 from shared_model.api import MAX_BODY_BYTES
 from shared_model.artifact import REPO_ROOT
+from shared_model.sqlite import PRAGMAS as SQLITE_PRAGMAS
 from shared_model.web import parse_allowed_hosts
 
 BASE_DIR = REPO_ROOT
@@ -84,14 +85,17 @@ TEMPLATES = [
 
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'django.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+# Each worker keeps its connection between requests (checked before reuse) rather than opening
+# one per request: with SQLite a fresh connection also re-creates the WAL on its first write.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while one worker writes; IMMEDIATE transactions take the write lock
-    # up front and wait for it (timeout), instead of failing with "database is locked".
+    # The Flask app's settings (shared_model/sqlite.py); IMMEDIATE transactions take the write
+    # lock up front and wait for it, instead of failing with "database is locked" halfway.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "; ".join(f"PRAGMA {pragma}" for pragma in SQLITE_PRAGMAS),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 10,
     }
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

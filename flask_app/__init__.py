@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from shared_model import load_model
 from shared_model.artifact import REPO_ROOT
+from shared_model.sqlite import PRAGMAS as SQLITE_PRAGMAS
 from shared_model.web import (
     HSTS_HEADER,
     SECURITY_HEADERS,
@@ -49,9 +50,9 @@ def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL and a busy timeout on every connection: several workers may write at once."""
+    """SQLite settings for several workers (django_app/settings.py sets the same ones)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
-        for pragma in ("journal_mode=WAL", "busy_timeout=10000", "synchronous=NORMAL"):
+        for pragma in SQLITE_PRAGMAS:
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
 

@@ -50,16 +50,15 @@ def model_info() -> Response:
 
 @bp.post("/predict")
 def predict() -> Response:
-    outcome = current_model().predict(rules.features_of(json_body()))
-    [row] = store.save([outcome], source="api")
-    return json_response(as_payload(row), 201)
+    stored = store.save(current_model().predict_one(rules.features_of(json_body())), source="api")
+    return Response(stored.prediction_json(), status=201, content_type="application/json")
 
 
 @bp.post("/predict/batch")
 def predict_batch() -> Response:
-    outcomes = current_model().predict_batch(rules.instances_of(json_body()))
-    rows = store.save(outcomes, source="api")
-    return json_response({"predictions": [as_payload(row) for row in rows]}, 201)
+    predictions = current_model().predict_batch(rules.instances_of(json_body()))
+    stored = store.save(predictions, source="api")
+    return Response(stored.batch_json(), status=201, content_type="application/json")
 
 
 @bp.get("/predictions")

@@ -55,9 +55,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "MODEL_PATH": Path(environ.get("MODEL_PATH") or DEFAULT_MODEL_PATH),
         "DATABASE_URL": database_url,
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
-        # Test each pooled connection before use, so the app recovers by itself after the
-        # database restarts (Django opens a new connection per request by default).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Test each pooled server connection before use, so the app recovers by itself after the
+        # database restarts (Django's CONN_HEALTH_CHECKS); a SQLite file cannot go away like that.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "ALLOWED_HOSTS": parse_allowed_hosts(environ.get("ALLOWED_HOSTS")),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "PROVIDE_AUTOMATIC_OPTIONS": False,

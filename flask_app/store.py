@@ -2,26 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Dialect, Select, func, select
 
-from shared_model import Outcome
+from shared_model import inserts
 from shared_model.api import MAX_ID
+from shared_model.predictor import Predictions
 
 from .extensions import current_model, db
 from .models import Prediction
 
 
-def save(outcomes: Iterable[Outcome], source: str) -> list[Prediction]:
-    """Store predictions in one transaction: all of them or, on any error, none."""
-    model = current_model()
-    rows = [Prediction(**model.row(outcome, source)) for outcome in outcomes]
-    db.session.add_all(rows)
+def save(predictions: Predictions, source: str) -> inserts.StoredBatch:
+    """Store new predictions in one transaction: all of them or, on any error, none.
+
+    One INSERT through the session's own connection (shared_model/inserts.py says why), so the
+    rows are written in the session's transaction; everything that reads them uses the ORM.
+    """
+    batch = inserts.NewPredictions.of(predictions, current_model(), source)
+    connection = db.session.connection()
+    dialect = connection.dialect
+    stored = inserts.insert(
+        lambda sql, parameters: connection.exec_driver_sql(sql, tuple(parameters)).all(),
+        dialect.identifier_preparer.quote(Prediction.__tablename__),
+        batch,
+        "?" if dialect.paramstyle == "qmark" else "%s",
+        as_stored(batch.created_at, dialect),
+    )
     db.session.commit()
-    return rows
+    return stored
+
+
+def as_stored(moment: datetime, dialect: Dialect) -> object:
+    """A time as SQLAlchemy writes a `created_at` for this database (SQLite keeps it as text)."""
+    column_type = Prediction.__table__.c.created_at.type.dialect_impl(dialect)
+    to_database = column_type.bind_processor(dialect)
+    return to_database(moment) if to_database else moment
+
+
+def get_many(ids: Sequence[int]) -> list[Prediction]:
+    """The predictions with these ids, oldest first (the order they were stored in)."""
+    return list(
+        db.session.scalars(select(Prediction).where(Prediction.id.in_(ids)).order_by(Prediction.id))
+    )
 
 
 def get_or_404(prediction_id: int) -> Prediction:

@@ -112,7 +112,11 @@ class Model:
 
     def predict(self, features: object) -> Outcome:
         """Validate one feature mapping and predict it; raises ValidationError."""
-        return self.predict_array(validate_features(self.features, features))[0]
+        return self.predict_one(features)[0]
+
+    def predict_one(self, features: object) -> Predictions:
+        """`predict`, as a batch of one: the form in which predictions are stored."""
+        return self.predict_array(validate_features(self.features, features))
 
     def predict_batch(self, instances: object) -> Predictions:
         """Validate a list of 1 to 1,000 mappings and predict them all in one call."""

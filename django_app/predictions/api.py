@@ -58,18 +58,18 @@ def model_info(request: HttpRequest) -> HttpResponse:
 @require_POST
 def predict(request: HttpRequest) -> HttpResponse:
     model = current_model()
-    outcome = model.predict(rules.features_of(json_body(request)))
-    [row] = Prediction.objects.store([outcome], Prediction.Source.API, model)
-    return json_response(as_payload(row), 201)
+    predictions = model.predict_one(rules.features_of(json_body(request)))
+    stored = Prediction.objects.store(predictions, Prediction.Source.API, model)
+    return HttpResponse(stored.prediction_json(), status=201, content_type="application/json")
 
 
 @csrf_exempt
 @require_POST
 def predict_batch(request: HttpRequest) -> HttpResponse:
     model = current_model()
-    outcomes = model.predict_batch(rules.instances_of(json_body(request)))
-    rows = Prediction.objects.store(outcomes, Prediction.Source.API, model)
-    return json_response({"predictions": [as_payload(row) for row in rows]}, 201)
+    predictions = model.predict_batch(rules.instances_of(json_body(request)))
+    stored = Prediction.objects.store(predictions, Prediction.Source.API, model)
+    return HttpResponse(stored.batch_json(), status=201, content_type="application/json")
 
 
 @csrf_exempt

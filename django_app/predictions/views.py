@@ -68,10 +68,10 @@ def predict(request: HttpRequest) -> HttpResponse:
     form = PredictionForm(request.POST, features=model.features)
     if not form.is_valid():
         return render(request, "predictions/index.html", {"form": form}, status=400)
-    [row] = Prediction.objects.store(
+    stored = Prediction.objects.store(
         model.predict_rows([form.cleaned_data]), Prediction.Source.FORM, model
     )
-    return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
+    return HttpResponseSeeOther(reverse("predictions:prediction", args=[stored.ids[0]]))
 
 
 @get_only
@@ -104,7 +104,10 @@ def batch(request: HttpRequest) -> HttpResponse:
         except CsvUploadError as exc:
             form.add_error("file", str(exc))
         else:
-            saved = Prediction.objects.store(model.predict_rows(rows), Prediction.Source.CSV, model)
+            stored = Prediction.objects.store(
+                model.predict_rows(rows), Prediction.Source.CSV, model
+            )
+            saved = Prediction.objects.filter(pk__in=stored.ids).order_by("id")
             context = {"form": BatchForm(), "predictions": [view_of(row) for row in saved]}
             return render(request, "predictions/batch.html", context)
     return render(request, "predictions/batch.html", {"form": form}, status=400)

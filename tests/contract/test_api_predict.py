@@ -186,7 +186,7 @@ def test_an_unexpected_error_is_500_without_internals(client, valid_features, mo
     def broken(self, features):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(Model, "predict", broken)
+    monkeypatch.setattr(Model, "predict_one", broken)
     answer = client.post_json("/api/v1/predict", {"features": valid_features})
     assert answer.status == 500
     assert answer.json() == {
@@ -196,3 +196,9 @@ def test_an_unexpected_error_is_500_without_internals(client, valid_features, mo
         }
     }
     assert b"secret" not in answer.body and b"Traceback" not in answer.body
+
+
+def test_the_answer_is_byte_for_byte_what_reading_the_prediction_gives(client, valid_features):
+    made = client.post_json("/api/v1/predict", {"features": valid_features})
+    read = client.get(f"/api/v1/predictions/{made.json()['id']}")
+    assert read.body == made.body

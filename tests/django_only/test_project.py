@@ -82,11 +82,22 @@ def test_migrate_creates_a_wal_sqlite_database(tmp_path):
         assert connection.execute("SELECT count(*) FROM predictions_prediction").fetchone()[0] == 0
 
 
-def test_sqlite_transactions_are_immediate_with_a_busy_timeout():
-    from django.conf import settings
-
-    options = settings.DATABASES["default"]["OPTIONS"]
-    assert (options["transaction_mode"], options["timeout"]) == ("IMMEDIATE", 10)
+def test_sqlite_connections_are_immediate_with_the_shared_settings(tmp_path):
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings; from django.db import connection\n"
+        "print(settings.DATABASES['default']['OPTIONS']['transaction_mode'])\n"
+        "with connection.cursor() as cursor:\n"
+        "    for name in ('journal_mode', 'synchronous', 'busy_timeout', 'mmap_size'):\n"
+        "        cursor.execute(f'PRAGMA {name}'); print(cursor.fetchone()[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'django.sqlite3'}"},
+    )
+    assert result.stdout.split() == ["IMMEDIATE", "wal", "1", "10000", "268435456"], result.stderr
 
 
 def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path):
@@ -106,7 +117,9 @@ def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path):
 
 @pytest.mark.django_db
 def test_the_admin_lists_predictions_read_only_for_staff(admin_client, model):
-    Prediction.objects.store([model.predict(model.manifest.examples[0]["features"])], "api", model)
+    Prediction.objects.store(
+        model.predict_one(model.manifest.examples[0]["features"]), "api", model
+    )
     listing = admin_client.get("/admin/predictions/prediction/", HTTP_HOST="localhost")
     assert listing.status_code == 200
     assert b"setosa" in listing.content

@@ -87,12 +87,15 @@ def test_a_tampered_model_stops_the_app(tmp_path, model_path):
         create_app({"MODEL_PATH": copy, "DATABASE_URL": f"sqlite:///{tmp_path}/db"})
 
 
-def test_every_sqlite_connection_uses_wal_and_a_busy_timeout(flask_app):
+def test_every_sqlite_connection_uses_the_shared_settings(flask_app):
     with flask_app.app_context():
         connection = db.engine.raw_connection()
         try:
-            assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+            settings_in_use = [
+                connection.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "synchronous", "busy_timeout", "mmap_size")
+            ]
+            assert settings_in_use == ["wal", 1, 10000, 268435456]
         finally:
             connection.close()
 
