@@ -47,7 +47,7 @@ def install(session: nox.Session, *extras: str) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Everything that runs on this machine: the model, both apps, the contract and parity suites."""
-    install(session, "flask", "django", "test", "browser")
+    install(session, "flask", "django", "test", "browser", "bench")
     session.run("pytest", *session.posargs)
 
 
@@ -164,15 +164,32 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Speed of validation and prediction against bare predict_proba (pytest-benchmark)."""
-    install(session, "test")
+    """The load benchmark: bare WSGI, Flask, Django and FastAPI under wrk; writes docs/benchmark.*
+    and the figures in comparison.md (`-- --rounds N --seconds S`). Then the model's own speed."""
+    import shutil
+
+    if shutil.which("wrk") is None:
+        if not can_apt_get():
+            session.error("wrk is not installed: sudo apt-get install wrk (or brew install wrk)")
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "wrk", external=True)
+    install(session, "flask", "django", "bench", "test")
+    session.run("python", "-m", "benchmarks.load", *session.posargs)
     session.run(
         "pytest",
         "benchmarks",
         "--benchmark-only",
         "--benchmark-columns=min,median,mean,ops",
-        *session.posargs,
+        "-q",
     )
+
+
+def can_apt_get() -> bool:
+    """True where this process may install Debian packages itself (root, as in CI)."""
+    import os
+    import shutil
+
+    return os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get") is not None
 
 
 @nox.session(python=PYTHON)

@@ -1,0 +1,74 @@
+"""The peer readers ask about: the same prediction API in FastAPI, served by uvicorn.
+
+It does the baseline's work (benchmarks/baseline_wsgi.py) through FastAPI's routing and
+responses: the raw body goes to shared_model's rules, so validation and messages are the same as
+in the two apps, and the rows go to the same SQLite table through the standard library.
+
+    uvicorn --workers 1 --factory benchmarks.fastapi_peer:create_app    # DATABASE_URL=sqlite:///FILE
+
+The views are `async def` and call SQLite directly: each request's insert is well under a
+millisecond, so handing it to a thread pool would cost more than it saves. A view that waits on
+something slow would be a plain `def`, which FastAPI runs in its thread pool.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from shared_model import api as rules
+from shared_model import load_model
+from shared_model.payloads import dumps
+from shared_model.validation import ValidationError
+
+from .baseline_wsgi import connect, store
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    return Response(dumps(payload), status_code=status, media_type="application/json")
+
+
+def create_app() -> FastAPI:
+    database = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
+    model = load_model(os.environ.get("MODEL_PATH") or None)
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    connections: list[sqlite3.Connection] = []
+
+    def database_connection() -> sqlite3.Connection:
+        if not connections:
+            connections.append(connect(database))
+        return connections[0]
+
+    @app.exception_handler(rules.ApiError)
+    async def api_error(request: Request, error: rules.ApiError) -> Response:
+        return json_response(error.payload(), error.status)
+
+    @app.exception_handler(ValidationError)
+    async def validation_error(request: Request, error: ValidationError) -> Response:
+        return json_response(rules.ApiError.from_validation(error).payload(), 400)
+
+    async def json_body(request: Request) -> dict[str, Any]:
+        return rules.parse_json_object(await request.body(), request.headers.get("content-type"))
+
+    @app.get("/api/v1/health")
+    async def health() -> Response:
+        database_connection().execute("SELECT 1")
+        return json_response(rules.health_payload(True)[1])
+
+    @app.post("/api/v1/predict")
+    async def predict(request: Request) -> Response:
+        predictions = model.predict_one(rules.features_of(await json_body(request)))
+        stored = store(database_connection(), model, predictions)
+        return Response(stored.prediction_json(), status_code=201, media_type="application/json")
+
+    @app.post("/api/v1/predict/batch")
+    async def predict_batch(request: Request) -> Response:
+        predictions = model.predict_batch(rules.instances_of(await json_body(request)))
+        stored = store(database_connection(), model, predictions)
+        return Response(stored.batch_json(), status_code=201, media_type="application/json")
+
+    return app
