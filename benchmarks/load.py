@@ -82,7 +82,9 @@ def measure_rounds(
     targets: Sequence[Server], workload: Workload, rounds: int, seconds: int
 ) -> dict[str, dict[str, Any]]:
     """Alternate the servers round by round (the order rotates), after one warm-up each; return
-    each server's medians over the rounds."""
+    each server's medians over the rounds and, where the baseline ran too, the median of its
+    round-by-round ratios to the baseline (a slow moment of the machine hits both sides of a
+    ratio taken within one round)."""
     for server in targets:
         wrk.run(server.url, workload.load, 1, connections=1)
     results: dict[str, list[wrk.Result]] = {s.contender.name: [] for s in targets}
@@ -96,7 +98,13 @@ def measure_rounds(
                     f"(log: {server.log})"
                 )
             results[server.contender.name].append(result)
-    return {name: summarise(runs, workload.rows) for name, runs in results.items()}
+    summary = {name: summarise(runs, workload.rows) for name, runs in results.items()}
+    if "baseline" in results:
+        for name, runs in results.items():
+            pairs = zip(runs, results["baseline"], strict=True)
+            paired = (run.per_second / base.per_second for run, base in pairs)
+            summary[name]["relative"] = round(statistics.median(paired), 3)
+    return summary
 
 
 def summarise(runs: Sequence[wrk.Result], rows: int) -> dict[str, Any]:
@@ -108,6 +116,21 @@ def summarise(runs: Sequence[wrk.Result], rows: int) -> dict[str, Any]:
         "p99_ms": round(statistics.median(r.latency_us["p99"] for r in runs) / 1000, 3),
         "rounds": [round(r.per_second, 1) for r in runs],
     }
+
+
+def serve_fresh(
+    stack: ExitStack, contenders: Sequence[Contender], folder: Path, phase: str
+) -> list[Server]:
+    """Start each server with one worker on a freshly migrated database of its own; the stack
+    stops them."""
+    running = []
+    for contender in contenders:
+        database = folder / f"{phase}-{contender.name}.sqlite3"
+        servers.migrate(contender, database)
+        log = folder / f"{phase}-{contender.name}.log"
+        server, _ = stack.enter_context(servers.serving(contender, database, 1, log))
+        running.append(server)
+    return running
 
 
 def fill(server: Server, rows: int, body_1000: Path, body_100: Path) -> None:
@@ -214,45 +237,40 @@ def run(rounds: int, seconds: int, folder: Path) -> dict[str, Any]:
         say(f"  {contender.title:10} {cold[contender.name]:.2f} s")
     results["cold_start_s"] = cold
 
-    with ExitStack() as stack:
-        running: list[Server] = []
-        for contender in CONTENDERS:
-            database = folder / f"api-{contender.name}.sqlite3"
-            servers.migrate(contender, database)
-            log = folder / f"api-{contender.name}.log"
-            server, _ = stack.enter_context(servers.serving(contender, database, 1, log))
-            running.append(server)
-        for workload in api_workloads(bodies):
-            say(f"{workload.title}: {rounds} rounds of {seconds:g} s per server")
-            measured = measure_rounds(running, workload, rounds, seconds)
-            results["workloads"][workload.name] = {"title": workload.title, "servers": measured}
-            report.print_workload(measured)
-        apps = [s for s in running if s.contender in APPS]
-        say(f"{PAGE.title}: Flask and Django")
-        measured = measure_rounds(apps, PAGE, rounds, seconds)
-        results["workloads"][PAGE.name] = {"title": PAGE.title, "servers": measured}
+    def measure(targets: list[Server], workload: Workload) -> None:
+        names = ", ".join(server.contender.title for server in targets)
+        say(f"{workload.title}: {rounds} rounds of {seconds} s each, {names}")
+        measured = measure_rounds(targets, workload, rounds, seconds)
+        results["workloads"][workload.name] = {"title": workload.title, "servers": measured}
         report.print_workload(measured)
+
+    with ExitStack() as stack:
+        running = serve_fresh(stack, CONTENDERS, folder, "api")
+        for workload in api_workloads(bodies):
+            measure(running, workload)
+        measure([s for s in running if s.contender in APPS], PAGE)
         results["peak_rss_mib"] = {s.contender.name: round(s.peak_rss_mib(), 1) for s in running}
         say("Peak resident memory per worker: " + report.inline(results["peak_rss_mib"], "MiB"))
 
-    with ExitStack() as stack:
-        apps = []
-        for contender in APPS:
-            database = folder / f"history-{contender.name}.sqlite3"
-            servers.migrate(contender, database)
-            log = folder / f"history-{contender.name}.log"
-            server, _ = stack.enter_context(servers.serving(contender, database, 1, log))
-            apps.append(server)
-        for stored in (100, 100_000):
-            for server in apps:
-                fill(server, stored - server.stored_rows(), bodies[1000], bodies[100])
-            workload = Workload(
-                f"history_{stored}", f"GET /history with {stored:,} rows stored", HISTORY.load
-            )
-            say(f"{workload.title}: Flask and Django")
-            measured = measure_rounds(apps, workload, rounds, seconds)
-            results["workloads"][workload.name] = {"title": workload.title, "servers": measured}
-            report.print_workload(measured)
+    databases = {contender: folder / f"history-{contender.name}.sqlite3" for contender in APPS}
+    for contender, database in databases.items():
+        servers.migrate(contender, database)
+    for stored in (100, 100_000):
+        for contender, database in databases.items():
+            log = folder / f"fill-{contender.name}.log"
+            with servers.serving(contender, database, 1, log) as (filler, _):
+                fill(filler, stored - filler.stored_rows(), bodies[1000], bodies[100])
+        with ExitStack() as stack:
+            apps = [
+                stack.enter_context(
+                    servers.serving(
+                        contender, database, 1, folder / f"history-{contender.name}.log"
+                    )
+                )[0]
+                for contender, database in databases.items()
+            ]
+            title = f"GET /history with {stored:,} rows stored"
+            measure(apps, Workload(f"history_{stored}", title, HISTORY.load))
 
     say("Where a single-row prediction spends its time (cProfile, in process)")
     results["profile"] = {c.name: profile(c, folder, bodies[1]) for c in CONTENDERS}

@@ -45,14 +45,13 @@ def machine() -> dict[str, Any]:
 
 
 def ratio(results: dict[str, Any], workload: str, name: str) -> float:
-    servers = results["workloads"][workload]["servers"]
-    return float(servers[name]["requests_per_s"] / servers["baseline"]["requests_per_s"])
+    """The server's requests/s relative to the baseline's (the median of the rounds' ratios)."""
+    return float(results["workloads"][workload]["servers"][name]["relative"])
 
 
 def print_workload(measured: dict[str, dict[str, Any]]) -> None:
-    baseline = measured.get("baseline", {}).get("requests_per_s")
     for name, figures in measured.items():
-        relative = f"  {figures['requests_per_s'] / baseline:.2f}× baseline" if baseline else ""
+        relative = f"  {figures['relative']:.2f}× baseline" if "relative" in figures else ""
         say(
             f"  {TITLES[name]:10} {figures['requests_per_s']:8.1f} req/s "
             f"{figures['rows_per_s']:10.0f} rows/s  p50 {figures['p50_ms']:7.2f} ms  "
@@ -124,7 +123,9 @@ def figures_table(results: dict[str, Any]) -> str:
     """The Markdown block comparison.md shows, from one run's results."""
     names = [c.name for c in CONTENDERS]
     lines = [
-        "| median of the rounds | " + " | ".join(TITLES[n] for n in names) + " |",
+        "| median of the rounds (× baseline: median of each round's ratio) | "
+        + " | ".join(TITLES[n] for n in names)
+        + " |",
         "| --- |" + " ---: |" * len(names),
     ]
     for key, figures in results["workloads"].items():
@@ -140,11 +141,11 @@ def figures_table(results: dict[str, Any]) -> str:
                 if "batch" in key
                 else f"{figure['requests_per_s']:,.0f} req/s"
             )
-            relative = ""
-            if "baseline" in servers and name != "baseline":
-                relative = (
-                    f" ({figure['requests_per_s'] / servers['baseline']['requests_per_s']:.2f}×)"
-                )
+            relative = (
+                f" ({figure['relative']:.2f}×)"
+                if name != "baseline" and "relative" in figure
+                else ""
+            )
             cells.append(
                 f"{rate}{relative}<br>p50 {figure['p50_ms']:.1f} ms, p99 {figure['p99_ms']:.1f} ms"
             )

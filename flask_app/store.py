@@ -19,21 +19,20 @@ from .models import Prediction
 def save(predictions: Predictions, source: str) -> inserts.StoredBatch:
     """Store new predictions in one transaction: all of them or, on any error, none.
 
-    One INSERT through the session's own connection (shared_model/inserts.py says why), so the
-    rows are written in the session's transaction; everything that reads them uses the ORM.
+    One INSERT in a transaction of its own, through SQLAlchemy's Core rather than the session:
+    the rows need none of the session's bookkeeping (shared_model/inserts.py says why), and
+    everything that reads them afterwards uses the ORM.
     """
     batch = inserts.NewPredictions.of(predictions, current_model(), source)
-    connection = db.session.connection()
-    dialect = connection.dialect
-    stored = inserts.insert(
-        lambda sql, parameters: connection.exec_driver_sql(sql, tuple(parameters)).all(),
-        dialect.identifier_preparer.quote(Prediction.__tablename__),
-        batch,
-        "?" if dialect.paramstyle == "qmark" else "%s",
-        as_stored(batch.created_at, dialect),
-    )
-    db.session.commit()
-    return stored
+    with db.engine.begin() as connection:
+        dialect = connection.dialect
+        return inserts.insert(
+            lambda sql, parameters: connection.exec_driver_sql(sql, tuple(parameters)).all(),
+            dialect.identifier_preparer.quote(Prediction.__tablename__),
+            batch,
+            "?" if dialect.paramstyle == "qmark" else "%s",
+            as_stored(batch.created_at, dialect),
+        )
 
 
 def as_stored(moment: datetime, dialect: Dialect) -> object:
