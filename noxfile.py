@@ -204,3 +204,13 @@ def train(session: nox.Session) -> None:
     """Train the model (iris unless told: `-- --dataset wine` or `-- --csv FILE --target COLUMN`)."""
     install(session)
     session.run("python", "-m", "shared_model", "train", *user_paths(session))
+
+
+@nox.session(python=PYTHON)
+def compare(session: nox.Session) -> None:
+    """Regenerate comparison.md's links, excerpts and counts in place (`-- --check`: only check).
+
+    Both apps' extras, pinned, so that the installed packages it measures are what each app gets;
+    the test extra, because it counts the tests each app's session runs."""
+    install(session, "flask", "django", "test")
+    session.run("python", "docs/compare.py", *session.posargs)
