@@ -18,7 +18,13 @@ from .servers import CONTENDERS
 TITLES = {c.name: c.title for c in CONTENDERS}
 APP_NAMES = ("flask", "django")
 START, END = "<!-- bench:figures:start -->", "<!-- bench:figures:end -->"
-FRAMEWORK = "framework and server interface"  # the profile's name for what is not the app's work
+FRAMEWORK = "framework and server interface"
+COLOURS = {
+    "baseline": "#9e9e9e",
+    "flask": "#1f77b4",
+    "django": "#2ca02c",
+    "fastapi": "#ff7f0e",
+}  # the profile's name for what is not the app's work
 
 
 def say(line: str) -> None:
@@ -214,19 +220,22 @@ def chart(results: dict[str, Any], path: Path) -> None:
     for index, contender in enumerate(CONTENDERS):
         values = [ratio(results, w, contender.name) for w in workloads]
         positions = [i + (index - 1.5) * width for i in range(len(workloads))]
-        bars = api.bar(positions, values, width, label=contender.title)
+        bars = api.bar(
+            positions, values, width, label=contender.title, color=COLOURS[contender.name]
+        )
         api.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     api.axhline(1.0, color="grey", linewidth=0.8)
     api.set_xticks(range(len(workloads)), labels)
     api.set_ylabel("requests/s relative to bare WSGI")
     api.set_title("POST /api/v1/predict[/batch], one worker each")
-    api.legend(loc="lower right", fontsize=7)
+    api.set_ylim(0, 1.25)
+    api.legend(loc="upper center", ncols=4, fontsize=7)
     page_keys = ["form_page", "history_100", "history_100000"]
     page_labels = ["GET /", "/history\n100 rows", "/history\n100,000 rows"]
     for index, name in enumerate(APP_NAMES):
         values = [results["workloads"][k]["servers"][name]["p50_ms"] for k in page_keys]
         positions = [i + (index - 0.5) * 0.35 for i in range(len(page_keys))]
-        bars = pages.bar(positions, values, 0.35, label=TITLES[name])
+        bars = pages.bar(positions, values, 0.35, label=TITLES[name], color=COLOURS[name])
         pages.bar_label(bars, fmt="%.1f", fontsize=7, padding=1)
     pages.set_xticks(range(len(page_keys)), page_labels)
     pages.set_ylabel("median latency (ms)")
