@@ -236,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nThe stack is running (a throw-away certificate: your browser will warn).\n"
             f"  Flask   {stack.url}/flask/\n  Django  {stack.url}/django/\n"
-            f"  plain HTTP {stack.http_url}/ redirects to HTTPS\nPress Ctrl-C to stop.\n",
+            f"  plain HTTP {stack.http_url}/ redirects to HTTPS\n"
+            f"  logs    {stack.run}/ (flask-1.log … django-2.log, nginx.log)\n"
+            "Press Ctrl-C to stop (it removes the logs too).\n",
             flush=True,
         )
         try:

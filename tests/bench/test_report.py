@@ -96,7 +96,7 @@ def test_the_figures_replace_only_the_marked_block(tmp_path):
     assert text.endswith(f"{report.END}\nafter\n")
     assert "old figures" not in text
     assert "1,000 req/s (1.00×)" in text
-    assert "Flask about 100 µs, Django about 100 µs, FastAPI about 100 µs" in text
+    assert "about 100 µs of Flask's 500 µs, about 100 µs of Django's 500 µs" in text
 
 
 def test_a_comparison_without_markers_is_left_alone(tmp_path):
