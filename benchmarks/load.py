@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -26,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from shared_model import load_model
-from shared_model.artifact import REPO_ROOT
+from shared_model.artifact import REPO_ROOT, save
+from shared_model.datasets import load_builtin
+from shared_model.training import train
 
 from . import report, servers, wrk
 from .servers import APPS, CONTENDERS, Contender, Server
@@ -40,9 +43,18 @@ class Workload:
     rows: int = 1
 
 
-def write_bodies(folder: Path) -> dict[int, Path]:
+def use_fresh_model(folder: Path) -> Path:
+    """Train the iris model (seeded) into the run's folder, and have every server load it: the
+    benchmark needs no model of the user's, and each run measures the same model."""
+    path = folder / "model.joblib"
+    save(train(load_builtin("iris")), path)
+    os.environ["MODEL_PATH"] = str(path)  # servers.environment() hands it to every server
+    return path
+
+
+def write_bodies(folder: Path, model_path: Path) -> dict[int, Path]:
     """Request bodies of 1, 100 and 1,000 rows, cycling through the model's real examples."""
-    examples = [e["features"] for e in load_model().manifest.examples]
+    examples = [e["features"] for e in load_model(model_path).manifest.examples]
     bodies = {}
     for rows in (1, 100, 1000):
         instances = [examples[i % len(examples)] for i in range(rows)]
@@ -213,7 +225,7 @@ def sigterm_during_load(
 
 
 def run(rounds: int, seconds: int, folder: Path) -> dict[str, Any]:
-    bodies = write_bodies(folder)
+    bodies = write_bodies(folder, use_fresh_model(folder))
     results: dict[str, Any] = {
         "settings": {
             "rounds": rounds,
