@@ -13,8 +13,8 @@ class Base(DeclarativeBase):
     pass
 
 
-# Rows stay readable after commit without a second SELECT: a view answers with the row it just
-# stored, and every value it shows was set by the app (the id by the INSERT itself).
+# Rows stay readable after commit without a second SELECT: the feedback views answer with the
+# row they just changed, and every value it shows is already in the object.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()

@@ -99,17 +99,6 @@ class Model:
         """Predict every row of an already validated array in one vectorised call."""
         return Predictions(self, X)
 
-    def row(self, outcome: Outcome, source: str) -> dict[str, Any]:
-        """The columns a stored prediction needs, as keyword arguments for either app's ORM model."""
-        return {
-            "source": source,
-            "model_name": self.name,
-            "model_version": self.version,
-            "features": outcome.features,
-            "label": outcome.label,
-            "probabilities": outcome.probabilities,
-        }
-
     def predict(self, features: object) -> Outcome:
         """Validate one feature mapping and predict it; raises ValidationError."""
         return self.predict_one(features)[0]
