@@ -18,13 +18,13 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from shared_model import Model, load_model
-from shared_model import api as rules
+from shared_model.artifact import load_model
 from shared_model.inserts import NewPredictions, StoredBatch, insert
-from shared_model.payloads import dumps
-from shared_model.predictor import Predictions
-from shared_model.sqlite import PRAGMAS as SQLITE_PRAGMAS
+from shared_model.predictor import Predictions, Predictor
 from shared_model.validation import ValidationError
+from shared_web import api_input as rules
+from shared_web.jsoncodec import dumps
+from shared_web.sqlite import PRAGMAS as SQLITE_PRAGMAS
 
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
 
@@ -56,7 +56,7 @@ def connect(database: str) -> sqlite3.Connection:
     return connection
 
 
-def store(connection: sqlite3.Connection, model: Model, predictions: Predictions) -> StoredBatch:
+def store(connection: sqlite3.Connection, model: Predictor, predictions: Predictions) -> StoredBatch:
     """The apps' INSERT (shared_model.inserts), in a transaction of the stdlib's sqlite3."""
     batch = NewPredictions.of(predictions, model, "api")
     created_at = str(batch.created_at.replace(tzinfo=None))

@@ -20,10 +20,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from shared_model import api as rules
-from shared_model import load_model
-from shared_model.payloads import dumps
+from shared_model.artifact import load_model
 from shared_model.validation import ValidationError
+from shared_web import api_input as rules
+from shared_web.jsoncodec import dumps
 
 from .baseline_wsgi import connect, store
 

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared_model import load_model
-from shared_model.artifact import REPO_ROOT, save
+from shared_model.artifact import load_model, save
 from shared_model.datasets import load_builtin
 from shared_model.training import train
 
 from . import report, servers, wrk
 from .servers import APPS, CONTENDERS, Contender, Server
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def profile(contender: Contender, folder: Path, body: Path) -> dict[str, Any]:
     finished = subprocess.run(
         [sys.executable, "-m", "benchmarks.profiles", contender.name, str(database), str(body)],
         env=servers.environment(database),
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -301,9 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds per workload and server")
     parser.add_argument("--seconds", type=int, default=2, help="seconds of load per round")
-    parser.add_argument(
-        "--out", type=Path, default=REPO_ROOT / "docs", help="folder for the results"
-    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the results")
     parser.add_argument("--strict", action="store_true", help="exit with 1 if a goal is missed")
     args = parser.parse_args(argv)
     if wrk.wrk_binary() is None:

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shared_model.artifact import REPO_ROOT
-
 from .servers import CONTENDERS
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 TITLES = {c.name: c.title for c in CONTENDERS}
 APP_NAMES = ("flask", "django")
@@ -268,5 +268,5 @@ def write(results: dict[str, Any], folder: Path) -> None:
     (folder / "benchmark.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     chart(results, folder / "benchmark.svg")
     say(f"Wrote {folder / 'benchmark.json'} and {folder / 'benchmark.svg'}")
-    if update_comparison(results, REPO_ROOT / "comparison.md"):
+    if update_comparison(results, ROOT / "comparison.md"):
         say("Updated the figures in comparison.md")

@@ -21,7 +21,8 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared_model.artifact import REPO_ROOT
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+
 
 HEALTH_PATH = "/api/v1/health"
 
@@ -79,7 +80,7 @@ def environment(database: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-secret"),
         "DJANGO_SETTINGS_MODULE": "django_app.settings",
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": str(ROOT),
     }
 
 
@@ -88,7 +89,7 @@ def migrate(contender: Contender, database: Path) -> None:
         subprocess.run(
             contender.migrate,
             env=environment(database),
-            cwd=REPO_ROOT,
+            cwd=ROOT,
             check=True,
             capture_output=True,
         )
@@ -159,7 +160,7 @@ def start(contender: Contender, database: Path, workers: int, log: Path) -> tupl
     process = subprocess.Popen(
         contender.command(port, workers),
         env=environment(database),
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )

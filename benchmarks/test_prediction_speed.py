@@ -17,7 +17,7 @@ from shared_model.training import train
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Model:
-    from shared_model import load_model
+    from shared_model.artifact import load_model
 
     path = tmp_path_factory.mktemp("bench") / "iris.joblib"
     save(train(load_builtin("iris")), path)

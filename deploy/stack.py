@@ -26,12 +26,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared_model.api import ApiError
-from shared_model.artifact import DEFAULT_MODEL_PATH, REPO_ROOT, save
+from shared_model.artifact import DEFAULT_MODEL_PATH, save
 from shared_model.datasets import load_builtin
-from shared_model.payloads import dumps
 from shared_model.training import train
-from shared_model.web import ERROR_PAGES, HSTS_HEADER, SECURITY_HEADERS
+from shared_web import STATIC_FOLDER
+from shared_web.errors import ERROR_PAGES, ApiError
+from shared_web.headers import HSTS_HEADER, SECURITY_HEADERS
+from shared_web.jsoncodec import dumps
 
 from .postgres import Cluster, _free_port, throwaway_cluster
 from .system import MISSING_HINT, missing_tools
@@ -96,7 +97,7 @@ def _web_root(run: Path) -> None:
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
         f'<body><h1 data-testid="error-title">{title}</h1><p>{message}</p></body></html>\n'
     )
-    shutil.copytree(REPO_ROOT / "static", run / "static" / "flask")
+    shutil.copytree(STATIC_FOLDER, run / "static" / "flask")
 
 
 def _tls_certificate(run: Path) -> None:

@@ -12,13 +12,11 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from shared_model import DEFAULT_MODEL_PATH
-from shared_model.api import MAX_BODY_BYTES
-from shared_model.artifact import REPO_ROOT
-from shared_model.sqlite import PRAGMAS as SQLITE_PRAGMAS
-from shared_model.web import parse_allowed_hosts
-
-BASE_DIR = REPO_ROOT
+from shared_model.artifact import VAR, configured_model_path
+from shared_web import STATIC_FOLDER
+from shared_web.api_input import MAX_BODY_BYTES
+from shared_web.headers import parse_allowed_hosts
+from shared_web.sqlite import PRAGMAS as SQLITE_PRAGMAS
 
 APP_ENV = os.environ.get("APP_ENV", "development")
 if APP_ENV not in ("development", "production"):
@@ -37,7 +35,7 @@ if not SECRET_KEY:
 
 DEBUG = False
 ALLOWED_HOSTS = parse_allowed_hosts(os.environ.get("ALLOWED_HOSTS"))
-MODEL_PATH = os.environ.get("MODEL_PATH") or str(DEFAULT_MODEL_PATH)
+MODEL_PATH = configured_model_path()
 SERVED_BY = f"Django {version('django')}"
 
 INSTALLED_APPS = [
@@ -83,7 +81,7 @@ TEMPLATES = [
     },
 ]
 
-DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'django.sqlite3'}"
+DEFAULT_DATABASE_URL = f"sqlite:///{(VAR / 'django.sqlite3').resolve()}"
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 # Each worker keeps its connection between requests (checked before reuse) rather than opening
 # one per request: with SQLite a fresh connection also re-creates the WAL on its first write.
@@ -105,7 +103,7 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 
 STATIC_URL = "/static/"  # inside the mount: the storage below adds the request's prefix
-STATICFILES_DIRS = [REPO_ROOT / "static"]
+STATICFILES_DIRS = [STATIC_FOLDER]
 # collectstatic copies the static files here, for a web server such as nginx to serve them.
 STATIC_ROOT = os.environ.get("STATIC_ROOT")
 STORAGES = {

@@ -19,18 +19,11 @@ from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from shared_model import load_model
-from shared_model.artifact import REPO_ROOT
-from shared_model.sqlite import PRAGMAS as SQLITE_PRAGMAS
-from shared_model.web import (
-    HSTS_HEADER,
-    SECURITY_HEADERS,
-    display_time,
-    host_allowed,
-    number,
-    percent,
-    share,
-)
+from shared_model.artifact import load_model
+from shared_web import STATIC_FOLDER
+from shared_web.display import display_time, number, percent, share
+from shared_web.headers import HSTS_HEADER, SECURITY_HEADERS, host_allowed
+from shared_web.sqlite import PRAGMAS as SQLITE_PRAGMAS
 
 from . import api, errors, pages
 from .config import from_environment, sqlalchemy_url
@@ -68,7 +61,7 @@ def _init_database(app: Flask) -> None:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment; `config` overrides settings (tests use it)."""
-    app = Flask(__name__, static_folder=str(REPO_ROOT / "static"))
+    app = Flask(__name__, static_folder=STATIC_FOLDER)
     app.config.from_mapping(_settings(config))
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.extensions["shared_model"] = model = load_model(app.config["MODEL_PATH"])

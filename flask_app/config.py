@@ -10,12 +10,11 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from shared_model import DEFAULT_MODEL_PATH
-from shared_model.api import MAX_BODY_BYTES
-from shared_model.artifact import REPO_ROOT
-from shared_model.web import parse_allowed_hosts
+from shared_model.artifact import DEFAULT_MODEL_PATH, VAR
+from shared_web.api_input import MAX_BODY_BYTES
+from shared_web.headers import parse_allowed_hosts
 
-DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'flask.sqlite3'}"
+DEFAULT_DATABASE_URL = f"sqlite:///{(VAR / 'flask.sqlite3').resolve()}"
 DEV_SECRET_KEY = "dev-only-key-never-use-in-production"
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from shared_model import ApiError, ValidationError
-from shared_model.api import is_api_path
-from shared_model.web import ERROR_PAGES
+from shared_model.validation import ValidationError
+from shared_web.errors import ERROR_PAGES, ApiError, is_api_path
 
 from .api import json_response
 from .extensions import db

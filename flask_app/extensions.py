@@ -6,7 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
-from shared_model import Model
+from shared_model.predictor import Predictor
 
 
 class Base(DeclarativeBase):
@@ -20,7 +20,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 
 
-def current_model() -> Model:
+def current_model() -> Predictor:
     """The model loaded once by `create_app`, shared by every request of this process."""
-    model: Model = current_app.extensions["shared_model"]
+    model: Predictor = current_app.extensions["shared_model"]
     return model

@@ -10,10 +10,11 @@ from wtforms import Field, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import NumberInput, TextInput
 
-from shared_model import Feature, Model
-from shared_model.api import COMMENT_MAX_CHARS, COMMENT_MESSAGE, true_label_message
-from shared_model.csv_files import NO_FILE_MESSAGE
+from shared_model.predictor import Predictor
+from shared_model.schema import Feature
 from shared_model.validation import parse_text_value
+from shared_web.api_input import COMMENT_MAX_CHARS, COMMENT_MESSAGE, true_label_message
+from shared_web.csv_files import NO_FILE_MESSAGE
 
 
 class NoEmptyValue:
@@ -67,7 +68,7 @@ class PredictionFormBase(FlaskForm):
         return {field.name: field.number for field in self.features() if field.number is not None}
 
 
-def prediction_form_class(model: Model) -> type[PredictionFormBase]:
+def prediction_form_class(model: Predictor) -> type[PredictionFormBase]:
     """A form class with one field per feature: a new data set needs no code change here."""
     fields: dict[str, Field] = {f.name: FeatureField(f) for f in model.features}  # type: ignore[misc]
     return type("PredictionForm", (PredictionFormBase,), fields)

@@ -13,9 +13,8 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from shared_model import CsvUploadError
-from shared_model.csv_files import parse_upload, stream_history
-from shared_model.web import PredictionView, prediction_view
+from shared_web.csv_files import CsvUploadError, parse_upload, stream_history
+from shared_web.display import PredictionDisplay, prediction_display
 
 from . import store
 from .extensions import current_model, db
@@ -37,8 +36,8 @@ def see_other(url: str) -> Response:
     return Response(status=303, headers={"Location": url})
 
 
-def view_of(row: Prediction) -> PredictionView:
-    return prediction_view(row, current_model().manifest)
+def view_of(row: Prediction) -> PredictionDisplay:
+    return prediction_display(row, current_model().manifest)
 
 
 def feedback_form(row: Prediction, **kwargs: object) -> FeedbackForm:

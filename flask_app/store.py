@@ -9,8 +9,8 @@ from flask import abort
 from sqlalchemy import Dialect, Select, func, select
 
 from shared_model import inserts
-from shared_model.api import MAX_ID
 from shared_model.predictor import Predictions
+from shared_web.api_input import MAX_ID
 
 from .extensions import current_model, db
 from .models import Prediction

@@ -1,33 +1,8 @@
-"""The model both web apps serve: training, the artifact, validation, prediction and payloads.
+"""The model both web apps serve: training, the artifact, the feature schema, validation and
+prediction, and the command line `python -m shared_model`.
 
-No web framework is imported here. The Flask and Django apps call this package for everything
-they would otherwise both have to write: the schema, validation, the JSON shapes and the errors.
+Nothing here knows of HTTP, HTML or SQL: the web apps import what they need from the modules
+(`shared_model.artifact.load_model`, `shared_model.predictor.Predictor`, ...), and what both of them
+need about the web lives in `shared_web`. This module imports nothing, so that a command which
+does not predict (a database migration) does not pay for scikit-learn.
 """
-
-from .api import ApiError
-from .artifact import (
-    DEFAULT_MODEL_PATH,
-    ModelError,
-    ModelIntegrityError,
-    ModelNotFoundError,
-    load_model,
-)
-from .csv_files import CsvUploadError
-from .predictor import Model, Outcome
-from .schema import Feature, Manifest
-from .validation import ValidationError
-
-__all__ = [
-    "DEFAULT_MODEL_PATH",
-    "ApiError",
-    "CsvUploadError",
-    "Feature",
-    "Manifest",
-    "Model",
-    "ModelError",
-    "ModelIntegrityError",
-    "ModelNotFoundError",
-    "Outcome",
-    "ValidationError",
-    "load_model",
-]

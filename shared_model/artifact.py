@@ -2,6 +2,9 @@
 
 A joblib file is a pickle, and unpickling runs code, so `load_model` checks the file's SHA-256
 against the manifest **before** unpickling and refuses a file that does not match.
+
+joblib and scikit-learn are imported only when a model is saved or loaded: a command that merely
+reads a manifest (or a web app's database command) starts without them.
 """
 
 from __future__ import annotations
@@ -11,19 +14,17 @@ import json
 import os
 import tempfile
 import warnings
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
-import sklearn
+from .predictor import Predictor
+from .schema import Feature, Manifest, snake_name
 
-from .datasets import snake_name
-from .predictor import Model
-from .schema import Feature, Manifest
-from .training import TrainedModel
+if TYPE_CHECKING:
+    from .training import TrainedModel
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-VAR = REPO_ROOT / "var"  # git-ignored: models, databases, other run-time files
+VAR = Path("var")  # in the current folder, like any tool's output: models and databases
 DEFAULT_MODEL_PATH = VAR / "model.joblib"
 TRAIN_COMMAND = "python -m shared_model train"
 
@@ -48,6 +49,12 @@ def default_model_path(name: str, root: Path = VAR) -> Path:
     """`var/model.joblib` for iris, the default model; `var/NAME/model.joblib` for any other data,
     so that each model keeps its own folder (and the apps their own databases beside it)."""
     return root / "model.joblib" if name == "iris" else root / snake_name(name) / "model.joblib"
+
+
+def configured_model_path() -> Path:
+    """The model both apps and the command line use unless told otherwise: `MODEL_PATH` from the
+    environment, else `var/model.joblib` in the current folder."""
+    return Path(os.environ.get("MODEL_PATH") or DEFAULT_MODEL_PATH)
 
 
 def manifest_path(path: Path) -> Path:
@@ -77,6 +84,8 @@ def _write_atomically(path: Path, write: Any) -> None:
 
 def save(trained: TrainedModel, path: Path = DEFAULT_MODEL_PATH) -> Manifest:
     """Write the joblib artifact, then its manifest with the artifact's SHA-256."""
+    import joblib
+
     _write_atomically(path, lambda tmp: joblib.dump(trained.estimator, tmp))
     card = dict(trained.card)
     card["features"] = [vars(f) if isinstance(f, Feature) else f for f in card["features"]]
@@ -107,28 +116,37 @@ def read_manifest(path: Path) -> Manifest:
 
 def version_problem(manifest: Manifest) -> str | None:
     """A sentence when the installed scikit-learn differs from the one that trained the model."""
-    if manifest.sklearn_version == sklearn.__version__:
+    installed = version("scikit-learn")
+    if manifest.sklearn_version == installed:
         return None
     return (
         f"The model was trained with scikit-learn {manifest.sklearn_version} but "
-        f"{sklearn.__version__} is installed; retrain it with `{TRAIN_COMMAND}`."
+        f"{installed} is installed; retrain it with `{TRAIN_COMMAND}`."
     )
 
 
-def load_model(path: Path | str | None = None) -> Model:
-    """Load and check an artifact; raises ModelNotFoundError or ModelIntegrityError."""
-    path = Path(path) if path else DEFAULT_MODEL_PATH
-    manifest = read_manifest(path)
+def check_integrity(path: Path, manifest: Manifest) -> None:
+    """Raise ModelIntegrityError unless the file's SHA-256 is the one its manifest records."""
     actual = sha256_of(path)
     if actual != manifest.sha256:
         raise ModelIntegrityError(
             f"{path} does not match its manifest (SHA-256 {actual[:12]}…, expected "
             f"{manifest.sha256[:12]}…); refusing to unpickle it. Retrain with `{TRAIN_COMMAND}`."
         )
+
+
+def load_model(path: Path | str | None = None) -> Predictor:
+    """Load and check an artifact; raises ModelNotFoundError or ModelIntegrityError."""
+    import joblib
+    import sklearn
+
+    path = Path(path) if path else configured_model_path()
+    manifest = read_manifest(path)
+    check_integrity(path, manifest)
     problem = version_problem(manifest)
     if problem:
         warnings.warn(problem, ModelVersionWarning, stacklevel=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sklearn.exceptions.InconsistentVersionWarning)
         estimator = joblib.load(path)
-    return Model(estimator, manifest, path)
+    return Predictor(estimator, manifest)

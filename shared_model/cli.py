@@ -12,6 +12,8 @@ from pathlib import Path
 from .artifact import (
     DEFAULT_MODEL_PATH,
     ModelError,
+    check_integrity,
+    configured_model_path,
     default_model_path,
     load_model,
     read_manifest,
@@ -19,12 +21,14 @@ from .artifact import (
     version_problem,
 )
 from .datasets import BUILTIN_DATASETS, DataError, load_builtin, load_csv
-from .payloads import format_time
-from .schema import Manifest
-from .training import train
+from .schema import Manifest, format_time
 from .validation import ValidationError
 
 EXIT_USAGE = 2
+
+
+class UsageError(ValueError):
+    """An argument the command cannot use; the message says what it must be."""
 
 
 def card_text(manifest: Manifest, path: Path) -> str:
@@ -60,6 +64,8 @@ def card_text(manifest: Manifest, path: Path) -> str:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from .training import train  # scikit-learn: only when training
+
     if args.csv and not args.target:
         raise DataError("--csv needs --target COLUMN, the column that holds the class.")
     data = load_csv(Path(args.csv), args.target) if args.csv else load_builtin(args.dataset)
@@ -77,8 +83,11 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    path = Path(args.path)
-    print(card_text(read_manifest(path), path))
+    """The card, then the integrity check: a tampered file's card is shown, and so is the error."""
+    path = args.path or configured_model_path()
+    manifest = read_manifest(path)
+    print(card_text(manifest, path))
+    check_integrity(path, manifest)
     return 0
 
 
@@ -86,10 +95,10 @@ def _predict(args: argparse.Namespace) -> int:
     try:
         features = json.loads(args.features)
     except ValueError:
-        raise DataError(
+        raise UsageError(
             "--features must be a JSON object, e.g. '{\"sepal_length\": 5.1, …}'."
         ) from None
-    model = load_model(args.model)
+    model = load_model(args.model or configured_model_path())
     outcome = model.predict(features)
     now = format_time(datetime.now(UTC))
     payload = {
@@ -128,12 +137,16 @@ def parser() -> argparse.ArgumentParser:
     cmd.set_defaults(run=_train)
 
     cmd = commands.add_parser("info", help="print the model card of an artifact")
-    cmd.add_argument("path", nargs="?", default=str(DEFAULT_MODEL_PATH))
+    cmd.add_argument(
+        "path", nargs="?", help="default: $MODEL_PATH, else var/model.joblib", type=Path
+    )
     cmd.set_defaults(run=_info)
 
     cmd = commands.add_parser("predict", help="predict one row and print the prediction object")
     cmd.add_argument("--features", required=True, metavar="JSON")
-    cmd.add_argument("--model", metavar="PATH", default=str(DEFAULT_MODEL_PATH))
+    cmd.add_argument(
+        "--model", metavar="PATH", help="default: $MODEL_PATH, else var/model.joblib", type=Path
+    )
     cmd.set_defaults(run=_predict)
     return root
 
@@ -145,6 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         fields = " ".join(f"{k}: {v}" for k, v in exc.fields.items())
         print(f"error: {fields}", file=sys.stderr)
-    except (DataError, ModelError) as exc:
+    except (DataError, UsageError, ModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     return EXIT_USAGE

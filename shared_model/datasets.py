@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn import datasets as sk_datasets
 
-from .schema import Feature
+from .schema import Feature, snake_name
 
 BUILTIN_DATASETS = ("iris", "wine", "breast_cancer")
 
@@ -52,15 +51,6 @@ class TrainingData:
     y: np.ndarray[Any, np.dtype[np.str_]]
     features: tuple[Feature, ...]
     classes: tuple[str, ...]
-
-
-def snake_name(header: str) -> str:
-    """`"Sepal length (cm)"` → `"sepal_length"`: a name that is a safe form field and JSON key."""
-    without_unit = re.sub(r"\(.*?\)", "", header)
-    name = re.sub(r"[^0-9a-zA-Z]+", "_", without_unit).strip("_").lower()
-    if not name or name[0].isdigit():
-        name = f"f_{name}"
-    return name
 
 
 def label_and_unit(header: str) -> tuple[str, str]:
@@ -107,6 +97,8 @@ def _features(headers: list[str], X: np.ndarray[Any, np.dtype[np.float64]]) -> t
 
 def load_builtin(name: str) -> TrainingData:
     """One of scikit-learn's bundled data sets (no download needed)."""
+    from sklearn import datasets as sk_datasets  # imported when used: the CLI starts faster
+
     loaders: dict[str, Callable[..., Any]] = {
         "iris": sk_datasets.load_iris,
         "wine": sk_datasets.load_wine,

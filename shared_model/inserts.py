@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .payloads import format_time
-from .predictor import Model, Predictions
+from .predictor import Predictions, Predictor
+from .schema import format_time
 
 COLUMNS = (
     "created_at",
@@ -68,7 +68,7 @@ class NewPredictions:
     probabilities: list[str]
 
     @classmethod
-    def of(cls, predictions: Predictions, model: Model, source: str) -> NewPredictions:
+    def of(cls, predictions: Predictions, model: Predictor, source: str) -> NewPredictions:
         features = _json_template(tuple(f.name for f in model.features))
         probabilities = _json_template(tuple(model.classes))
         return cls(

@@ -1,13 +1,12 @@
 """A loaded model that validates and predicts; one instance serves every request of a process.
 
 Nothing here mutates the fitted estimator, and scikit-learn's `predict_proba` only reads it, so
-one `Model` is safe to share between threads (gunicorn threads, Django's and Flask's dev servers).
+one `Predictor` is safe to share between threads (gunicorn threads, Django's and Flask's dev servers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple, overload
 
 import numpy as np
@@ -31,7 +30,7 @@ class Predictions(Sequence[Outcome]):
     are built as the rows are read, so nothing is built twice.
     """
 
-    def __init__(self, model: Model, X: FloatArray) -> None:
+    def __init__(self, model: Predictor, X: FloatArray) -> None:
         self.X = X
         self.proba = model.probabilities(X)
         self.labels: list[str] = np.asarray(model.classes)[self.proba.argmax(axis=1)].tolist()
@@ -62,11 +61,15 @@ class Predictions(Sequence[Outcome]):
             )
 
 
-class Model:
-    def __init__(self, estimator: Any, manifest: Manifest, path: Path) -> None:
+class Predictor:
+    """A fitted estimator and its manifest: validates input against the schema and predicts.
+
+    (Named apart from the ORMs' `Model` classes, which are database tables.)
+    """
+
+    def __init__(self, estimator: Any, manifest: Manifest) -> None:
         self.estimator = estimator
         self.manifest = manifest
-        self.path = path
         fitted = [str(c) for c in estimator.classes_]
         self._columns = np.array([fitted.index(c) for c in manifest.classes])
         self._names = [f.name for f in manifest.features]
@@ -86,9 +89,6 @@ class Model:
     @property
     def features(self) -> tuple[Feature, ...]:
         return self.manifest.features
-
-    def feature(self, name: str) -> Feature:
-        return next(f for f in self.features if f.name == name)
 
     def probabilities(self, X: FloatArray) -> FloatArray:
         """Class probabilities for each row of X, columns in the manifest's class order."""

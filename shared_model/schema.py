@@ -6,8 +6,27 @@ features appear in both apps without a line of web code changing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+
+def format_time(moment: datetime) -> str:
+    """UTC, ISO 8601 with microseconds and `Z` (the manifest's `trained_at`, every stored time);
+    a naive time is taken to be UTC already."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def snake_name(header: str) -> str:
+    """`"Sepal length (cm)"` → `"sepal_length"`: a name that is a safe form field and JSON key."""
+    without_unit = re.sub(r"\(.*?\)", "", header)
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", without_unit).strip("_").lower()
+    if not name or name[0].isdigit():
+        name = f"f_{name}"
+    return name
 
 
 @dataclass(frozen=True)
@@ -40,7 +59,7 @@ class Feature:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the JSON file beside the joblib artifact says about it (contract §2)."""
+    """What the JSON file beside the joblib artifact says about it (docs/spec.md, section 2)."""
 
     name: str
     dataset: str
@@ -76,22 +95,6 @@ class Manifest:
         known["features"] = tuple(Feature(**f) for f in data["features"])
         known["examples"] = tuple(data.get("examples", ()))
         return cls(**known)
-
-    def public(self) -> dict[str, Any]:
-        """The body of `GET /api/v1/model`: the manifest's public fields, in the contract's order."""
-        return {
-            "name": self.name,
-            "version": self.version,
-            "task": self.task,
-            "dataset": self.dataset,
-            "trained_at": self.trained_at,
-            "sklearn_version": self.sklearn_version,
-            "sha256": self.sha256,
-            "classes": list(self.classes),
-            "features": [asdict(f) for f in self.features],
-            "metrics": self.metrics,
-            "examples": list(self.examples),
-        }
 
     @property
     def confusion_rows(self) -> list[tuple[str, list[int]]]:

@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .datasets import DataError, TrainingData
-from .payloads import format_time
+from .schema import format_time
 
 TEST_SHARE = 0.25
 CV_FOLDS = 5

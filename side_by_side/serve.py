@@ -50,7 +50,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes (default 2)"
     )
-    parser.add_argument("--data-dir", type=Path, default=VAR, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, default=VAR.resolve(), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.csv and not args.target:
         parser.error("--csv needs --target COLUMN, the column that holds the class")

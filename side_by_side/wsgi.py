@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from shared_model.web import SECURITY_HEADERS
+from shared_web.headers import SECURITY_HEADERS
 
 HERE = Path(__file__).parent
 

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from webclient import Answer, Upload, WebClient
 
-from shared_model import Model, load_model
-from shared_model.artifact import save
+from shared_model.artifact import load_model, save
 from shared_model.datasets import load_builtin
+from shared_model.predictor import Predictor
 from shared_model.training import train
 
 _MODEL_DIR = Path(tempfile.mkdtemp(prefix="test-model-"))
@@ -48,12 +48,12 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def model(model_path: Path) -> Model:
+def model(model_path: Path) -> Predictor:
     return load_model(model_path)
 
 
 @pytest.fixture
-def valid_features(model: Model) -> dict[str, float]:
+def valid_features(model: Predictor) -> dict[str, float]:
     """A real setosa row from the training data (a fresh copy for each test to change)."""
     return dict(model.manifest.examples[0]["features"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -11,9 +12,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from shared_model.artifact import REPO_ROOT
-
-SPEC_PATH = REPO_ROOT / "docs" / "openapi.yaml"
+SPEC_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 URI = "urn:openapi"
 
 

@@ -3,7 +3,8 @@
 from django.apps import AppConfig, apps
 from django.conf import settings
 
-from shared_model import Model, load_model
+from shared_model.artifact import load_model
+from shared_model.predictor import Predictor
 
 
 class PredictionsConfig(AppConfig):
@@ -11,13 +12,13 @@ class PredictionsConfig(AppConfig):
     verbose_name = "Predictions"
     default_auto_field = "django.db.models.BigAutoField"
 
-    model: Model
+    model: Predictor
 
     def ready(self) -> None:
         self.model = load_model(settings.MODEL_PATH)
 
 
-def current_model() -> Model:
+def current_model() -> Predictor:
     """The model loaded at start-up, shared by every request of this process."""
     config = apps.get_app_config("predictions")
     assert isinstance(config, PredictionsConfig)

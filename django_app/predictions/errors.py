@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from shared_model import ApiError
-from shared_model.api import is_api_path
-from shared_model.payloads import dumps
-from shared_model.web import ERROR_PAGES
+from shared_web.errors import ERROR_PAGES, ApiError, is_api_path
+from shared_web.jsoncodec import dumps
 
 
 def json_response(payload: object, status: int = 200) -> HttpResponse:

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
-from shared_model import Feature
-from shared_model.api import COMMENT_MAX_CHARS, COMMENT_MESSAGE, true_label_message
-from shared_model.csv_files import EMPTY_FILE_MESSAGE, NO_FILE_MESSAGE
+from shared_model.schema import Feature
 from shared_model.validation import parse_text_value
+from shared_web.api_input import COMMENT_MAX_CHARS, COMMENT_MESSAGE, true_label_message
+from shared_web.csv_files import EMPTY_FILE_MESSAGE, NO_FILE_MESSAGE
 
 
 class FeatureField(forms.Field):

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from shared_model import ApiError, ValidationError
-from shared_model.api import MAX_BODY_BYTES
-from shared_model.web import CONTENT_SECURITY_POLICY
+from shared_model.validation import ValidationError
+from shared_web.api_input import MAX_BODY_BYTES
+from shared_web.errors import ApiError
+from shared_web.headers import CONTENT_SECURITY_POLICY
 
 from .errors import api_error, error_response
 

@@ -9,8 +9,8 @@ from django.db import connections, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from shared_model import Model, inserts
-from shared_model.predictor import Predictions
+from shared_model import inserts
+from shared_model.predictor import Predictions, Predictor
 
 
 class PredictionQuerySet(models.QuerySet["Prediction"]):
@@ -27,7 +27,7 @@ class PredictionQuerySet(models.QuerySet["Prediction"]):
 
 
 class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # type: ignore[misc]
-    def store(self, predictions: Predictions, source: str, model: Model) -> inserts.StoredBatch:
+    def store(self, predictions: Predictions, source: str, model: Predictor) -> inserts.StoredBatch:
         """Store new predictions in one transaction: all of them or, on any error, none.
 
         One INSERT through Django's own connection, in place of `bulk_create`

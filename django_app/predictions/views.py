@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from shared_model import CsvUploadError
-from shared_model.csv_files import parse_upload, stream_history
-from shared_model.web import PredictionView, prediction_view
+from shared_web.csv_files import CsvUploadError, parse_upload, stream_history
+from shared_web.display import PredictionDisplay, prediction_display
 
 from .api import get_prediction
 from .apps import current_model
@@ -45,8 +44,8 @@ def get_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return csrf_exempt(require_safe(view))
 
 
-def view_of(row: Prediction) -> PredictionView:
-    return prediction_view(row, current_model().manifest)
+def view_of(row: Prediction) -> PredictionDisplay:
+    return prediction_display(row, current_model().manifest)
 
 
 def feedback_form(row: Prediction) -> FeedbackForm:

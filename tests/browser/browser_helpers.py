@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import TYPE_CHECKING
-
-from shared_model.artifact import REPO_ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def free_port() -> int:

@@ -181,12 +181,12 @@ def test_get_on_predict_is_405_with_allow(client):
 
 
 def test_an_unexpected_error_is_500_without_internals(client, valid_features, monkeypatch):
-    from shared_model.predictor import Model
+    from shared_model.predictor import Predictor
 
     def broken(self, features):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(Model, "predict_one", broken)
+    monkeypatch.setattr(Predictor, "predict_one", broken)
     answer = client.post_json("/api/v1/predict", {"features": valid_features})
     assert answer.status == 500
     assert answer.json() == {

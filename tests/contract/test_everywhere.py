@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared_model.web import SECURITY_HEADERS
+from shared_web.headers import SECURITY_HEADERS
 
 PAGES = ["/", "/batch", "/history", "/model"]
 

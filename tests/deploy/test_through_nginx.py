@@ -8,7 +8,7 @@ import time
 from bs4 import BeautifulSoup
 from web import Browserish
 
-from shared_model.web import SECURITY_HEADERS
+from shared_web.headers import SECURITY_HEADERS
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 

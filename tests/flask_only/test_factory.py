@@ -13,8 +13,7 @@ pytest.importorskip("flask")
 from flask_app import create_app
 from flask_app.config import ConfigError, from_environment, sqlalchemy_url
 from flask_app.extensions import db
-from shared_model import ModelIntegrityError, ModelNotFoundError
-from shared_model.artifact import manifest_path
+from shared_model.artifact import ModelIntegrityError, ModelNotFoundError, manifest_path
 
 
 def test_create_app_gives_a_new_app_each_call(flask_app):

@@ -7,8 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared_model import ModelIntegrityError, ModelNotFoundError, load_model
-from shared_model.artifact import ModelVersionWarning, manifest_path
+from shared_model.artifact import (
+    ModelIntegrityError,
+    ModelNotFoundError,
+    ModelVersionWarning,
+    load_model,
+    manifest_path,
+)
 
 
 @pytest.fixture

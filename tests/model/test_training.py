@@ -82,7 +82,7 @@ def test_breast_cancer_classes_keep_their_order_and_probabilities(tmp_path):
     path = tmp_path / "bc.joblib"
     manifest = save(train(load_builtin("breast_cancer")), path)
     assert manifest.classes == ("malignant", "benign")
-    from shared_model import load_model
+    from shared_model.artifact import load_model
 
     model = load_model(path)
     for example in manifest.examples:

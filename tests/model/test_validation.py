@@ -4,8 +4,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared_model import ValidationError
-from shared_model.validation import MAX_BATCH_ROWS, validate_features, validate_instances
+from shared_model.validation import (
+    MAX_BATCH_ROWS,
+    ValidationError,
+    validate_features,
+    validate_instances,
+)
 
 NOT_NUMBERS = ["5.1", True, False, None, [], {}, float("nan"), float("inf"), -float("inf"), 10**400]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from webclient import Answer
 
-from shared_model.web import SECURITY_HEADERS
+from shared_web.headers import SECURITY_HEADERS
 
 COMPARED_HEADERS = [*SECURITY_HEADERS, "Allow", "Location"]
 CSRF_FIELDS = {"csrf_token", "csrfmiddlewaretoken"}

@@ -2,7 +2,7 @@
 
 from django import template
 
-from shared_model import web
+from shared_web import display as web
 
 register = template.Library()
 

@@ -5,8 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from shared_model import CsvUploadError
-from shared_model.csv_files import history_header, parse_upload, stream_history
+from shared_web.csv_files import CsvUploadError, history_header, parse_upload, stream_history
 
 HEADER = "sepal_length,sepal_width,petal_length,petal_width"
 

@@ -1,78 +1,27 @@
-"""The JSON API's request rules (contract §3), free of any web framework.
+"""The JSON API's request rules (docs/spec.md, section 3), free of any web framework.
 
 Each app reads the request with its own tools and hands the raw parts here; what comes back is
-either clean data or an `ApiError` that already knows its status, code and message, so both apps
-answer every bad request with the same bytes.
+either clean data or an error (`ApiError`, or the model's `ValidationError`) that already knows
+its status, code and message, so both apps answer every bad request with the same bytes.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .payloads import error_payload
-from .validation import ValidationError
+from shared_model.validation import ValidationError
 
-API_PREFIX = "/api/v1"
+from . import jsoncodec
+from .errors import ApiError
+
 MAX_BODY_BYTES = 1024 * 1024
 COMMENT_MAX_CHARS = 500
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_ID = 2**63 - 1  # the largest id a database integer key holds; larger ones cannot exist
-
-STATUS_CODES = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    500: "internal_error",
-    503: "service_unavailable",
-}
-
-MESSAGES = {
-    "not_found": "There is nothing at this address; check the path and the id in it.",
-    "method_not_allowed": "This address does not take that HTTP method; see the Allow header.",
-    "payload_too_large": "The request body is over 1 MiB; send less data per request.",
-    "unsupported_media_type": "Send the body as JSON with the header Content-Type: application/json.",
-    "internal_error": "Something went wrong on the server; try again, and report it if it persists.",
-    "service_unavailable": "The service cannot answer right now; try again in a moment.",
-    "invalid_json": "The body must be a JSON object; check its syntax.",
-    "bad_request": "The request cannot be answered; check its address and headers.",
-}
-
-
-@dataclass
-class ApiError(Exception):
-    """An error answer of the JSON API: HTTP status, contract code, message, field messages."""
-
-    status: int
-    code: str
-    message: str
-    fields: Mapping[str, str] | None = None
-
-    @classmethod
-    def of(cls, status: int, code: str | None = None) -> ApiError:
-        """The standard error for a status, e.g. `ApiError.of(404)`; any other status is a 400."""
-        if code is None and status not in STATUS_CODES:
-            status = 400
-        code = code or STATUS_CODES[status]
-        return cls(status, code, MESSAGES[code])
-
-    @classmethod
-    def from_validation(cls, error: ValidationError) -> ApiError:
-        return cls(400, "validation_error", error.message, error.fields)
-
-    def payload(self) -> dict[str, Any]:
-        return error_payload(self.code, self.message, self.fields)
-
-
-def is_api_path(path: str) -> bool:
-    """True for every path under `/api/` (after the app's own mount prefix is removed)."""
-    return path == "/api" or path.startswith("/api/")
 
 
 def parse_json_object(body: bytes, content_type: str | None) -> dict[str, Any]:
@@ -81,7 +30,7 @@ def parse_json_object(body: bytes, content_type: str | None) -> dict[str, Any]:
     if media_type != "application/json":
         raise ApiError.of(415)
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = jsoncodec.loads(body)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError.of(400, "invalid_json") from None
     if not isinstance(data, dict):
@@ -183,15 +132,3 @@ def page_params(query: Mapping[str, Sequence[str]]) -> tuple[int, int]:
         _bounded_int("limit", query.get("limit", ()), DEFAULT_LIMIT, 1, MAX_LIMIT),
         _bounded_int("offset", query.get("offset", ()), 0, 0, None),
     )
-
-
-def list_payload(count: int, results: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"count": count, "results": results}
-
-
-def health_payload(database_ok: bool) -> tuple[int, dict[str, Any]]:
-    """The status and body of `GET /api/v1/health`; the model is loaded at start-up or never."""
-    checks = {"model": "ok", "database": "ok" if database_ok else "unreachable"}
-    if database_ok:
-        return 200, {"status": "ok", "checks": checks}
-    return 503, {"status": "unavailable", "checks": checks}

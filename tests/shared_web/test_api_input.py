@@ -1,14 +1,14 @@
 import pytest
 
-from shared_model import ApiError, ValidationError
-from shared_model.api import (
+from shared_model.validation import ValidationError
+from shared_web.api_input import (
     features_of,
     feedback_of,
     instances_of,
-    is_api_path,
     page_params,
     parse_json_object,
 )
+from shared_web.errors import ApiError, is_api_path
 
 
 def test_a_json_object_is_parsed():

@@ -1,14 +1,14 @@
-"""The JSON shapes of contract §3, built once for both apps from what they store."""
+"""The JSON API's shapes (docs/spec.md, section 3; docs/openapi.yaml), built once for both apps
+from what they store, so that the same row gives the same object in both."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .schema import Manifest
+from shared_model.schema import Manifest, format_time
 
 
 class StoredPrediction(Protocol):
@@ -28,14 +28,21 @@ class StoredPrediction(Protocol):
     feedback_at: datetime | None
 
 
-SOURCES = ("api", "form", "csv")
-
-
-def format_time(moment: datetime) -> str:
-    """UTC, ISO 8601 with microseconds and `Z`; a naive time is taken to be UTC already."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def model_payload(manifest: Manifest) -> dict[str, Any]:
+    """The body of `GET /api/v1/model`: the manifest's public fields, in the spec's order."""
+    return {
+        "name": manifest.name,
+        "version": manifest.version,
+        "task": manifest.task,
+        "dataset": manifest.dataset,
+        "trained_at": manifest.trained_at,
+        "sklearn_version": manifest.sklearn_version,
+        "sha256": manifest.sha256,
+        "classes": list(manifest.classes),
+        "features": [asdict(f) for f in manifest.features],
+        "metrics": manifest.metrics,
+        "examples": list(manifest.examples),
+    }
 
 
 def feedback_payload(row: StoredPrediction) -> dict[str, Any] | None:
@@ -75,6 +82,24 @@ def prediction_payload(row: StoredPrediction, manifest: Manifest | None = None) 
     }
 
 
+def batch_payload(rows: Sequence[StoredPrediction], manifest: Manifest) -> dict[str, Any]:
+    """The body of `POST /api/v1/predict/batch`: the new predictions, in the batch's order."""
+    return {"predictions": [prediction_payload(row, manifest) for row in rows]}
+
+
+def list_payload(count: int, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The body of `GET /api/v1/predictions`: the total count and one page of predictions."""
+    return {"count": count, "results": results}
+
+
+def health_payload(database_ok: bool) -> tuple[int, dict[str, Any]]:
+    """The status and body of `GET /api/v1/health`; the model is loaded at start-up or never."""
+    checks = {"model": "ok", "database": "ok" if database_ok else "unreachable"}
+    if database_ok:
+        return 200, {"status": "ok", "checks": checks}
+    return 503, {"status": "unavailable", "checks": checks}
+
+
 def error_payload(
     code: str, message: str, fields: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
@@ -83,8 +108,3 @@ def error_payload(
     if fields is not None:
         error["fields"] = dict(fields)
     return {"error": error}
-
-
-def dumps(payload: Any) -> bytes:
-    """JSON bytes, the same in both apps to the byte (UTF-8, no NaN, keys in insertion order)."""
-    return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")

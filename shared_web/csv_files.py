@@ -1,4 +1,5 @@
-"""CSV in and out of the web apps: the batch upload (contract §4 `/batch`) and the history export.
+"""CSV in and out of the web apps: the batch upload (`/batch`) and the history export (docs/spec.md,
+section 4).
 
 An upload is checked whole before anything is predicted or stored, and every problem names the
 row and column a person has to fix, counting rows as a spreadsheet shows them (the header is row 1).
@@ -10,9 +11,10 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
-from .payloads import StoredPrediction, format_time
-from .schema import Feature
-from .validation import MAX_BATCH_ROWS, parse_text_value
+from shared_model.schema import Feature, format_time
+from shared_model.validation import MAX_BATCH_ROWS, parse_text_value
+
+from .payloads import StoredPrediction
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
