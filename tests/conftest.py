@@ -1,12 +1,12 @@
 """Fixtures every part of the suite shares: one iris model, and a test client per web app.
 
-The model is trained once, when the suite starts, so that `MODEL_PATH` is set before Django's
-settings are read (Django loads the model when its app registry is ready).
+The model is trained once, in `pytest_configure`, before any test module is imported and before
+pytest-django sets Django up (its own `pytest_configure` runs last), so that `MODEL_PATH` is in
+the environment whenever either app reads its settings.
 """
 
 from __future__ import annotations
 
-import atexit
 import importlib.util
 import io
 import os
@@ -24,27 +24,36 @@ from shared_model.datasets import load_builtin
 from shared_model.predictor import Predictor
 from shared_model.training import train
 
-_MODEL_DIR = Path(tempfile.mkdtemp(prefix="test-model-"))
-atexit.register(shutil.rmtree, _MODEL_DIR, ignore_errors=True)
-MODEL_PATH = _MODEL_DIR / "iris.joblib"
-save(train(load_builtin("iris")), MODEL_PATH)
-
-os.environ["MODEL_PATH"] = str(MODEL_PATH)
+MODEL_DIR = pytest.StashKey[Path]()
 # `nox -s postgres` runs the contract suite with DATABASE_URL on a throw-away PostgreSQL server.
 _url = os.environ.get("DATABASE_URL", "")
 POSTGRES_URL = _url if _url.startswith(("postgres://", "postgresql://")) else ""
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
-if importlib.util.find_spec("django"):
-    # Load the settings now, with MODEL_PATH set: pytest-django then sets Django up.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
-    from django.conf import settings
 
-    settings.INSTALLED_APPS  # noqa: B018
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Train the suite's model into a folder of its own and point both apps at it."""
+    folder = Path(tempfile.mkdtemp(prefix="test-model-"))
+    config.stash[MODEL_DIR] = folder
+    path = folder / "iris.joblib"
+    save(train(load_builtin("iris")), path)
+    os.environ["MODEL_PATH"] = str(path)
+    os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+    if importlib.util.find_spec("django"):
+        # Read the settings now, with MODEL_PATH set; pytest-django then sets Django up.
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if MODEL_DIR in config.stash:
+        shutil.rmtree(config.stash[MODEL_DIR], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
-    return MODEL_PATH
+    return Path(os.environ["MODEL_PATH"])
 
 
 @pytest.fixture(scope="session")
