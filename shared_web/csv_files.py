@@ -16,8 +16,6 @@ from shared_model.validation import MAX_BATCH_ROWS, parse_text_value
 
 from .payloads import StoredPrediction
 
-MAX_UPLOAD_BYTES = 1024 * 1024
-
 
 class CsvUploadError(ValueError):
     """An uploaded file that cannot be predicted; the message names the row and column."""
@@ -56,8 +54,6 @@ def _check_header(header: list[str], features: Sequence[Feature]) -> None:
 
 def parse_upload(data: bytes, features: Sequence[Feature]) -> list[dict[str, float]]:
     """Rows of an uploaded CSV file as validated feature mappings, or CsvUploadError."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise CsvUploadError("The file is over 1 MiB: split it into smaller files.")
     try:
         rows = [r for r in csv.reader(io.StringIO(_decode(data))) if any(c.strip() for c in r)]
     except csv.Error as exc:

@@ -1,6 +1,7 @@
 """The command line as a student uses it: `python -m shared_model train | info | predict`."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,9 +21,13 @@ GOOD_CSV = """length (mm),width (mm),weight,kind
 """
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "shared_model", *args], capture_output=True, text=True, cwd=cwd
+        [sys.executable, "-m", "shared_model", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -93,6 +98,25 @@ def test_info_on_a_missing_artifact_says_how_to_make_one(tmp_path):
         result.stderr
         == f"error: No model artifact at {tmp_path / 'none.joblib'}: run `python -m shared_model train` to create it.\n"
     )
+
+
+def test_info_on_a_tampered_artifact_prints_the_card_then_fails(model_path, tmp_path):
+    copy = tmp_path / "model.joblib"
+    copy.write_bytes(model_path.read_bytes() + b"tampered")
+    (tmp_path / "model.json").write_bytes(model_path.with_suffix(".json").read_bytes())
+    result = run("info", str(copy))
+    assert result.returncode == 2
+    assert "Model iris" in result.stdout
+    assert result.stderr.startswith(f"error: {copy} does not match its manifest (SHA-256 ")
+    assert result.stderr.endswith(
+        "refusing to unpickle it. Retrain with `python -m shared_model train`.\n"
+    )
+
+
+def test_info_reads_model_path_from_the_environment(model_path):
+    result = run("info", env={"MODEL_PATH": str(model_path)})
+    assert result.returncode == 0
+    assert f"artifact      {model_path}" in result.stdout
 
 
 def test_predict_prints_the_prediction_object(model_path, valid_features):

@@ -23,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("shared_model", "shared_web", "flask_app", "django_app")
+NOT_SOURCE = (".git", ".nox", ".venv*", "var", "instance", "build", "*.egg-info", "__pycache__")
 STARTUP_SECONDS = 180  # generous: a busy machine may take long; the wait ends at the first answer
 
 
@@ -46,14 +47,25 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     if uv is None:
         pytest.skip("uv is not on PATH (nox puts it there: python3 dev.py -s tests)")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    run([uv, "build", "--wheel", "--out-dir", str(work / "dist"), str(ROOT)], work, env)
+    # Built from a copy, so that the build's own files never land in the checkout.
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+    run([uv, "build", "--wheel", "--out-dir", str(work / "dist"), str(source)], work, env)
     [wheel] = (work / "dist").glob("*.whl")
     venv = work / "venv"
     run([uv, "venv", "--python", sys.executable, str(venv)], work, env)
     python = venv / "bin" / "python"
     run(
-        [uv, "pip", "install", "--python", str(python), "-c", str(ROOT / "constraints.txt")]
-        + [f"{wheel}[flask,django]"],
+        [
+            uv,
+            "pip",
+            "install",
+            "--python",
+            str(python),
+            "-c",
+            str(ROOT / "constraints.txt"),
+            f"{wheel}[flask,django]",
+        ],
         work,
         env,
     )
