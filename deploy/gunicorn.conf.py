@@ -4,7 +4,7 @@
     gunicorn -c deploy/gunicorn.conf.py django_app.wsgi:application
 
 Set GUNICORN_BIND and GUNICORN_WORKERS per instance; SCRIPT_NAME=/flask (or /django) tells the app
-the prefix nginx serves it under (contract §5).
+the prefix nginx serves it under (docs/spec.md#65-mounted-under-a-prefix).
 """
 
 import os

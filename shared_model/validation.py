@@ -1,4 +1,4 @@
-"""Strict validation of model input, identical for both apps (contract §3).
+"""Strict validation of model input, identical for both apps (docs/spec.md#35-validation).
 
 Each value must be a JSON number (not a string, not a boolean), finite and within the feature's
 accepted range; every feature must be present and no other key may be. Errors name each bad field,

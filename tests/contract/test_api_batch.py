@@ -1,4 +1,4 @@
-"""Contract §3: `POST /api/v1/predict/batch`: 1 to 1,000 rows, in order, all stored or none."""
+"""docs/spec.md#3-json-api: `POST /api/v1/predict/batch`: 1 to 1,000 rows, in order, all stored or none."""
 
 
 def test_a_batch_is_201_in_input_order_and_all_stored(client, model):

@@ -1,4 +1,4 @@
-"""Contract §3: `POST /api/v1/predictions/<id>/feedback`."""
+"""docs/spec.md#3-json-api: `POST /api/v1/predictions/<id>/feedback`."""
 
 
 def test_feedback_is_stored_and_returned(client, predict):

@@ -1,4 +1,4 @@
-"""Contract §3: `GET /api/v1/predictions` (newest first, limit/offset) and `/predictions/<id>`."""
+"""docs/spec.md#3-json-api: `GET /api/v1/predictions` (newest first, limit/offset) and `/predictions/<id>`."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Contract §3: `GET /api/v1/model` and `GET /api/v1/health`; errors under /api/."""
+"""docs/spec.md#3-json-api: `GET /api/v1/model` and `GET /api/v1/health`; errors under /api/."""
 
 
 def test_model_gives_the_manifests_public_fields(client, model):

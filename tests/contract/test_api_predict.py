@@ -1,4 +1,4 @@
-"""Contract §3: `POST /api/v1/predict`, and every way a request to it can be wrong."""
+"""docs/spec.md#3-json-api: `POST /api/v1/predict`, and every way a request to it can be wrong."""
 
 import json
 import math

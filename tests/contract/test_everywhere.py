@@ -1,4 +1,5 @@
-"""Contract §4 and §5: the layout of every page, static files, headers, cookies, hosts."""
+"""docs/spec.md#41-layout and #6-headers-and-hosts: every page's layout, static files, headers,
+cookies, hosts."""
 
 import pytest
 

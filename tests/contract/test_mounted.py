@@ -1,4 +1,4 @@
-"""Contract §5: mounted under a prefix (WSGI SCRIPT_NAME), every link, action and redirect keeps it."""
+"""docs/spec.md#65-mounted-under-a-prefix: mounted under a prefix (WSGI SCRIPT_NAME), every link, action and redirect keeps it."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Contract §4: `/batch`, a CSV upload predicted and stored in one transaction."""
+"""docs/spec.md#4-pages: `/batch`, a CSV upload predicted and stored in one transaction."""
 
 import pytest
 from webclient import Upload

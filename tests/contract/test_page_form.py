@@ -1,4 +1,4 @@
-"""Contract §4: the prediction form on `/` and its `POST /predict`."""
+"""docs/spec.md#4-pages: the prediction form on `/` and its `POST /predict`."""
 
 import pytest
 from webclient import Answer

@@ -1,4 +1,4 @@
-"""Contract §4: `/history` (20 a page, newest first) and its CSV export `/history.csv`."""
+"""docs/spec.md#4-pages: `/history` (20 a page, newest first) and its CSV export `/history.csv`."""
 
 import csv
 import io

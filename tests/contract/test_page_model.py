@@ -1,4 +1,4 @@
-"""Contract §4: the model card `/model`."""
+"""docs/spec.md#4-pages: the model card `/model`."""
 
 
 def test_the_model_card_shows_the_features_table(client, model):

@@ -1,4 +1,4 @@
-"""Contract §4: the result page `/predictions/<id>` and its "was this right?" form."""
+"""docs/spec.md#4-pages: the result page `/predictions/<id>` and its "was this right?" form."""
 
 
 def test_the_result_shows_the_label_and_one_bar_per_class(client, predict):

@@ -13,7 +13,7 @@ def test_same_seed_gives_the_same_metrics():
     assert train(data, seed=7).card["metrics"] == train(data, seed=7).card["metrics"]
 
 
-def test_manifest_holds_every_field_of_the_contract(model_path):
+def test_manifest_holds_every_field_the_spec_lists(model_path):
     manifest = json.loads(manifest_path(model_path).read_text())
     assert set(manifest) >= {
         "name", "dataset", "task", "classes", "features", "metrics", "sklearn_version",
