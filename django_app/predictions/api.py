@@ -1,7 +1,7 @@
-"""The JSON API under /api/v1 (contract §3). Rules and shapes come from shared_model.
+"""The JSON API under /api/v1 (docs/spec.md#3-json-api); its rules and shapes are shared_web's.
 
-Every view is exempt from CSRF checks: the API is not cookie-authenticated. Errors they raise
-(`ApiError`, `ValidationError`, database errors) are answered by `middleware.ErrorShapes`.
+Every view is exempt from CSRF checks: the API is not cookie-authenticated. What they raise
+(`ApiError`, `ValidationError`, database errors) is answered by `errors.ErrorMiddleware`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from shared_web import api_input
-from shared_web.payloads import health_payload, list_payload, model_payload, prediction_payload
+from shared_web.payloads import (
+    batch_payload,
+    health_payload,
+    list_payload,
+    model_payload,
+    prediction_payload,
+)
 
 from .apps import current_model
-from .errors import json_response
 from .models import Prediction
+from .responses import JsonBytesResponse
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
@@ -45,31 +51,31 @@ def health(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         database_ok = False
     status, payload = health_payload(database_ok)
-    return json_response(payload, status)
+    return JsonBytesResponse(payload, status=status)
 
 
 @csrf_exempt
 @require_safe
 def model_info(request: HttpRequest) -> HttpResponse:
-    return json_response(model_payload(current_model().manifest))
+    return JsonBytesResponse(model_payload(current_model().manifest))
 
 
 @csrf_exempt
 @require_POST
 def predict(request: HttpRequest) -> HttpResponse:
     model = current_model()
-    predictions = model.predict_one(api_input.features_of(json_body(request)))
-    stored = Prediction.objects.store(predictions, Prediction.Source.API, model)
-    return HttpResponse(stored.prediction_json(), status=201, content_type="application/json")
+    outcome = model.predict(api_input.features_of(json_body(request)))
+    row = Prediction.objects.create_prediction(outcome, Prediction.Source.API, model)
+    return JsonBytesResponse(as_payload(row), status=201)
 
 
 @csrf_exempt
 @require_POST
 def predict_batch(request: HttpRequest) -> HttpResponse:
     model = current_model()
-    predictions = model.predict_batch(api_input.instances_of(json_body(request)))
-    stored = Prediction.objects.store(predictions, Prediction.Source.API, model)
-    return HttpResponse(stored.batch_json(), status=201, content_type="application/json")
+    outcomes = model.predict_batch(api_input.instances_of(json_body(request)))
+    rows = Prediction.objects.create_predictions(outcomes, Prediction.Source.API, model)
+    return JsonBytesResponse(batch_payload(rows, model.manifest), status=201)
 
 
 @csrf_exempt
@@ -78,19 +84,19 @@ def predictions(request: HttpRequest) -> HttpResponse:
     limit, offset = api_input.page_params(dict(request.GET.lists()))
     rows = Prediction.objects.newest_first()[offset : offset + limit]
     results = [as_payload(row) for row in rows]
-    return json_response(list_payload(Prediction.objects.count(), results))
+    return JsonBytesResponse(list_payload(Prediction.objects.count(), results))
 
 
 @csrf_exempt
 @require_safe
 def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    return json_response(as_payload(get_prediction(prediction_id)))
+    return JsonBytesResponse(as_payload(get_prediction(prediction_id)))
 
 
 @csrf_exempt
 @require_POST
 def feedback(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    row = get_prediction(prediction_id)
+    row = get_prediction(prediction_id)  # an unknown id is 404 whatever the body
     given = api_input.feedback_of(json_body(request), current_model().classes)
     row.record_feedback(given.true_label, given.comment)
-    return json_response(as_payload(row))
+    return JsonBytesResponse(as_payload(row))

@@ -6,16 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from shared_web.errors import ERROR_PAGES, ApiError, is_api_path
-from shared_web.jsoncodec import dumps
 
-
-def json_response(payload: object, status: int = 200) -> HttpResponse:
-    """JSON bytes built by shared_model, so both apps answer with the very same body."""
-    return HttpResponse(dumps(payload), status=status, content_type="application/json")
+from .responses import JsonBytesResponse
 
 
 def api_error(error: ApiError) -> HttpResponse:
-    return json_response(error.payload(), error.status)
+    return JsonBytesResponse(error.payload(), status=error.status)
 
 
 def error_response(request: HttpRequest, status: int) -> HttpResponse:

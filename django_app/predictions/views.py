@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.paginator import InvalidPage, Paginator
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseRedirect,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -25,14 +19,9 @@ from .apps import current_model
 from .errors import error_response
 from .forms import BatchForm, FeedbackForm, PredictionForm
 from .models import Prediction
+from .responses import HttpResponseSeeOther
 
 HISTORY_PAGE_SIZE = 20
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    """303: after a POST, the browser GETs the new page (Django has 301 and 302 built in)."""
-
-    status_code = 303
 
 
 def get_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -67,10 +56,9 @@ def predict(request: HttpRequest) -> HttpResponse:
     form = PredictionForm(request.POST, features=model.features)
     if not form.is_valid():
         return render(request, "predictions/index.html", {"form": form}, status=400)
-    stored = Prediction.objects.store(
-        model.predict_rows([form.cleaned_data]), Prediction.Source.FORM, model
-    )
-    return HttpResponseSeeOther(reverse("predictions:prediction", args=[stored.ids[0]]))
+    [outcome] = model.predict_rows([form.cleaned_data])
+    row = Prediction.objects.create_prediction(outcome, Prediction.Source.FORM, model)
+    return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
 
 
 @get_only
@@ -99,15 +87,13 @@ def batch(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         model = current_model()
         try:
-            rows = parse_upload(form.cleaned_data["file"].read(), model.features)
+            parsed = parse_upload(form.cleaned_data["file"].read(), model.features)
         except CsvUploadError as exc:
             form.add_error("file", str(exc))
         else:
-            stored = Prediction.objects.store(
-                model.predict_rows(rows), Prediction.Source.CSV, model
-            )
-            saved = Prediction.objects.filter(pk__in=stored.ids).order_by("id")
-            context = {"form": BatchForm(), "predictions": [view_of(row) for row in saved]}
+            outcomes = model.predict_rows(parsed)
+            rows = Prediction.objects.create_predictions(outcomes, Prediction.Source.CSV, model)
+            context = {"form": BatchForm(), "predictions": [view_of(row) for row in rows]}
             return render(request, "predictions/batch.html", context)
     return render(request, "predictions/batch.html", {"form": form}, status=400)
 

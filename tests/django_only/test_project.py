@@ -1,17 +1,19 @@
-"""Django-only behaviour: settings, migrations, system checks, the admin."""
+"""Django-only behaviour: settings, migrations, system checks, model loading, the admin."""
 
 import os
 import sqlite3
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 
 pytest.importorskip("django")
 
 from django.core.management import call_command
+from django.db import DatabaseError
 
-from django_app.predictions.models import Prediction
+from django_app.predictions.models import Prediction, PredictionManager
 
 
 def run_python(code, **env):
@@ -68,6 +70,45 @@ def test_a_missing_model_stops_the_app_with_the_command_that_fixes_it(tmp_path):
     )
 
 
+@pytest.mark.django_db
+def test_a_batch_is_stored_in_input_order_with_its_ids(model):
+    rows = [{**model.manifest.examples[i % 3]["features"]} for i in range(250)]
+    outcomes = model.predict_rows(rows)
+    stored = Prediction.objects.create_predictions(outcomes, "csv", model)
+    read = {row.pk: row for row in Prediction.objects.all()}
+    assert [row.pk for row in stored] == sorted(read)
+    for row, outcome in zip(stored, outcomes, strict=True):
+        assert not row._state.adding
+        assert (row.label, row.features) == (outcome.label, outcome.features)
+        again = read[row.pk]
+        assert (again.created_at, again.source, again.label, again.feedback_comment) == (
+            row.created_at,
+            "csv",
+            outcome.label,
+            "",
+        )
+        assert (again.features, again.probabilities) == (outcome.features, outcome.probabilities)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_fails_halfway_stores_nothing(model):
+    outcomes = model.predict_rows([model.manifest.examples[0]["features"]] * 250)
+    real = PredictionManager._insert_sql
+    calls = []
+
+    def failing_second_statement(self, connection, rows):
+        calls.append(rows)
+        return real(self, connection, rows) if len(calls) == 1 else "INSERT INTO nowhere"
+
+    with (
+        mock.patch.object(PredictionManager, "_insert_sql", failing_second_statement),
+        pytest.raises(DatabaseError),
+    ):
+        Prediction.objects.create_predictions(outcomes, "api", model)
+    assert calls == [100, 100]
+    assert Prediction.objects.count() == 0
+
+
 def test_migrate_creates_a_wal_sqlite_database(tmp_path):
     path = tmp_path / "django.sqlite3"
     result = subprocess.run(
@@ -117,8 +158,8 @@ def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path):
 
 @pytest.mark.django_db
 def test_the_admin_lists_predictions_read_only_for_staff(admin_client, model):
-    Prediction.objects.store(
-        model.predict_one(model.manifest.examples[0]["features"]), "api", model
+    Prediction.objects.create_prediction(
+        model.predict(model.manifest.examples[0]["features"]), "api", model
     )
     listing = admin_client.get("/admin/predictions/prediction/", HTTP_HOST="localhost")
     assert listing.status_code == 200
