@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -30,12 +30,6 @@ from .responses import JsonBytesResponse
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
     return api_input.parse_json_object(request.body, request.content_type)
-
-
-def get_prediction(prediction_id: int) -> Prediction:
-    if prediction_id > api_input.MAX_ID:
-        raise Http404
-    return get_object_or_404(Prediction, pk=prediction_id)
 
 
 def as_payload(row: Prediction) -> dict[str, Any]:
@@ -90,13 +84,13 @@ def predictions(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_safe
 def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    return JsonBytesResponse(as_payload(get_prediction(prediction_id)))
+    return JsonBytesResponse(as_payload(get_object_or_404(Prediction, pk=prediction_id)))
 
 
 @csrf_exempt
 @require_POST
 def feedback(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    row = get_prediction(prediction_id)  # an unknown id is 404 whatever the body
+    row = get_object_or_404(Prediction, pk=prediction_id)  # an unknown id is 404 whatever the body
     given = api_input.feedback_of(json_body(request), current_model().classes)
     row.record_feedback(given.true_label, given.comment)
     return JsonBytesResponse(as_payload(row))

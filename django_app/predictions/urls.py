@@ -1,16 +1,19 @@
-"""The contract's routes (§3, §4): the same paths as the Flask app's blueprints."""
+"""The app's routes (docs/spec.md#32-routes, docs/spec.md#42-routes): the Flask app's paths."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import api, views
+from .converters import PredictionIdConverter
 
 app_name = "predictions"
+
+register_converter(PredictionIdConverter, "id")
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("predict", views.predict, name="predict"),
-    path("predictions/<int:prediction_id>", views.prediction, name="prediction"),
-    path("predictions/<int:prediction_id>/feedback", views.feedback, name="feedback"),
+    path("predictions/<id:prediction_id>", views.prediction, name="prediction"),
+    path("predictions/<id:prediction_id>/feedback", views.feedback, name="feedback"),
     path("batch", views.batch, name="batch"),
     path("history", views.history, name="history"),
     path("history.csv", views.history_csv, name="history_csv"),
@@ -20,6 +23,6 @@ urlpatterns = [
     path("api/v1/predict", api.predict, name="api_predict"),
     path("api/v1/predict/batch", api.predict_batch, name="api_predict_batch"),
     path("api/v1/predictions", api.predictions, name="api_predictions"),
-    path("api/v1/predictions/<int:prediction_id>", api.prediction, name="api_prediction"),
-    path("api/v1/predictions/<int:prediction_id>/feedback", api.feedback, name="api_feedback"),
+    path("api/v1/predictions/<id:prediction_id>", api.prediction, name="api_prediction"),
+    path("api/v1/predictions/<id:prediction_id>/feedback", api.feedback, name="api_feedback"),
 ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from shared_web.csv_files import CsvUploadError, parse_upload, stream_history
 from shared_web.display import PredictionDisplay, prediction_display
 
-from .api import get_prediction
 from .apps import current_model
 from .errors import error_response
 from .forms import BatchForm, FeedbackForm, PredictionForm
@@ -63,14 +62,14 @@ def predict(request: HttpRequest) -> HttpResponse:
 
 @get_only
 def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    row = get_prediction(prediction_id)
+    row = get_object_or_404(Prediction, pk=prediction_id)
     context = {"view": view_of(row), "form": feedback_form(row)}
     return render(request, "predictions/prediction.html", context)
 
 
 @require_POST
 def feedback(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    row = get_prediction(prediction_id)
+    row = get_object_or_404(Prediction, pk=prediction_id)
     form = FeedbackForm(request.POST, classes=current_model().classes)
     if not form.is_valid():
         context = {"view": view_of(row), "form": form}
