@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_app.predictions.middleware.ErrorShapes",
+    "django_app.predictions.errors.ErrorMiddleware",
 ]
 
 ROOT_URLCONF = "django_app.urls"
@@ -135,7 +135,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-CSRF_FAILURE_VIEW = "django_app.predictions.views.csrf_failure"
+CSRF_FAILURE_VIEW = "django_app.predictions.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

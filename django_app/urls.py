@@ -1,4 +1,8 @@
-"""The project's URLs: the contract's routes from the predictions app, and Django's admin."""
+"""The project's URLs: the predictions app's routes, and Django's admin
+(docs/spec.md#81-differences-a-user-can-see).
+
+Django looks for the error views here, by these names; they live in `predictions/errors.py`.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -8,7 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "django_app.predictions.views.bad_request"
-handler403 = "django_app.predictions.views.permission_denied"
-handler404 = "django_app.predictions.views.page_not_found"
-handler500 = "django_app.predictions.views.server_error"
+handler400 = "django_app.predictions.errors.bad_request"
+handler403 = "django_app.predictions.errors.permission_denied"
+handler404 = "django_app.predictions.errors.page_not_found"
+handler500 = "django_app.predictions.errors.server_error"

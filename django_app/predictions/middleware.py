@@ -1,32 +1,26 @@
-"""Project middleware: the CSP header, the 1 MiB body limit, and the contract's error shapes.
+"""The two jobs Django's settings cannot do: the Content-Security-Policy and the 413.
 
-Django's own settings set the other security headers (`SecurityMiddleware`,
-`XFrameOptionsMiddleware`); Django 5.2 has no Content-Security-Policy setting yet.
+The other security headers come from settings (`SecurityMiddleware`, `XFrameOptionsMiddleware`;
+docs/spec.md#61-security-headers). Error answers are in `errors.py`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 
-from shared_model.validation import ValidationError
 from shared_web.api_input import MAX_BODY_BYTES
-from shared_web.errors import ApiError
 from shared_web.headers import CONTENT_SECURITY_POLICY
 
-from .errors import api_error, error_response
-
-log = logging.getLogger(__name__)
-
-MIGRATE_COMMAND = "django-admin migrate --settings=django_app.settings"
+from .errors import error_response
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
 def content_security_policy(get_response: Handler) -> Handler:
+    """The Content-Security-Policy header on every answer: Django 5.2 has no setting for it."""
+
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -36,7 +30,11 @@ def content_security_policy(get_response: Handler) -> Handler:
 
 
 def limit_request_size(get_response: Handler) -> Handler:
-    """413 for a body over 1 MiB, before anything reads it (uploads included)."""
+    """413 for a body over 1 MiB, before anything reads it (docs/spec.md#34-request-rules).
+
+    Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (set to the same 1 MiB) refuses a larger form or
+    `request.body`, but with a 400 (`RequestDataTooBig`), and it does not count uploaded files.
+    """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         try:
@@ -48,44 +46,3 @@ def limit_request_size(get_response: Handler) -> Handler:
         return get_response(request)
 
     return middleware
-
-
-class ErrorShapes:
-    """Turns what views raise (and Django's bare 405s) into the contract's error answers."""
-
-    def __init__(self, get_response: Handler) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if isinstance(response, HttpResponseNotAllowed):
-            allow = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
-            response = error_response(request, 405)
-            response["Allow"] = allow
-        return response
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, ValidationError):
-            return api_error(ApiError.from_validation(exception))
-        if isinstance(exception, ApiError):
-            return api_error(exception)
-        if isinstance(exception, DatabaseError):
-            reason = str(exception).splitlines()[0] if str(exception) else type(exception).__name__
-            log.error(
-                "Database %s is not usable (%s): check that it runs, then run `%s`.",
-                database_name(),
-                reason,
-                MIGRATE_COMMAND,
-            )
-            return error_response(request, 503)
-        return None
-
-
-def database_name() -> str:
-    """The database as a URL-like name, without its password."""
-    settings = connection.settings_dict
-    if settings["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings['NAME']}"
-    host = settings.get("HOST") or "localhost"
-    port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    return f"postgresql://{settings.get('USER') or ''}@{host}{port}/{settings['NAME']}"

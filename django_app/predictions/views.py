@@ -15,7 +15,6 @@ from shared_web.csv_files import CsvUploadError, parse_upload, stream_history
 from shared_web.display import PredictionDisplay, prediction_display
 
 from .apps import current_model
-from .errors import error_response
 from .forms import BatchForm, FeedbackForm, PredictionForm
 from .models import Prediction
 from .responses import HttpResponseSeeOther
@@ -123,26 +122,3 @@ def model_card(request: HttpRequest) -> HttpResponse:
     total, right = Prediction.objects.feedback_stats()
     context = {"feedback_total": total, "feedback_share": right / total if total else None}
     return render(request, "predictions/model.html", context)
-
-
-# Error views, named in django_app.urls (handler400 ...) and settings.CSRF_FAILURE_VIEW.
-
-
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return error_response(request, 400)
-
-
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return error_response(request, 403)
-
-
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return error_response(request, 404)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    return error_response(request, 500)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return error_response(request, 403)
