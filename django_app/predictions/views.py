@@ -1,14 +1,17 @@
-"""The HTML pages (contract §4): the form, a result, the CSV batch, the history, the model card."""
+"""The HTML pages (docs/spec.md#4-pages): the form, a result, the CSV batch, the history, the
+model card. Error pages are in `errors.py`.
+
+A POST without a CSRF token to a page that takes only GET is refused by Django's CSRF middleware
+(403) before `require_safe` can answer 405, where Flask answers 405: the one difference between
+the apps' answers a user can meet (docs/spec.md#81-differences-a-user-can-see).
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shared_web.csv_files import CsvUploadError, parse_upload, stream_history
@@ -22,15 +25,6 @@ from .responses import HttpResponseSeeOther
 HISTORY_PAGE_SIZE = 20
 
 
-def get_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET and HEAD only; any other method is 405, answered before the CSRF check, as in Flask.
-
-    A view that changes nothing needs no CSRF token, so exempting it lets `require_safe` speak
-    first (otherwise Django's CSRF middleware answers a POST here with 403).
-    """
-    return csrf_exempt(require_safe(view))
-
-
 def view_of(row: Prediction) -> PredictionDisplay:
     return prediction_display(row, current_model().manifest)
 
@@ -40,7 +34,7 @@ def feedback_form(row: Prediction) -> FeedbackForm:
     return FeedbackForm(classes=current_model().classes, initial=initial)
 
 
-@get_only
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     model = current_model()
     example = model.manifest.example_for(request.GET.get("example", ""))
@@ -59,7 +53,7 @@ def predict(request: HttpRequest) -> HttpResponse:
     return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
 
 
-@get_only
+@require_safe
 def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
     row = get_object_or_404(Prediction, pk=prediction_id)
     context = {"view": view_of(row), "form": feedback_form(row)}
@@ -96,8 +90,13 @@ def batch(request: HttpRequest) -> HttpResponse:
     return render(request, "predictions/batch.html", {"form": form}, status=400)
 
 
-@get_only
+@require_safe
 def history(request: HttpRequest) -> HttpResponse:
+    """One page of the history; a page out of range or not a number is a 404.
+
+    Written with the `Paginator` rather than `ListView`, whose `?page=last` the spec does not
+    have, and rather than `Paginator.get_page`, which turns a bad page into the first or last.
+    """
     paginator = Paginator(Prediction.objects.newest_first(), HISTORY_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
@@ -106,7 +105,7 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "predictions/history.html", {"page": page})
 
 
-@get_only
+@require_safe
 def history_csv(request: HttpRequest) -> StreamingHttpResponse:
     model = current_model()
     rows = Prediction.objects.newest_first().iterator(chunk_size=500)
@@ -117,7 +116,7 @@ def history_csv(request: HttpRequest) -> StreamingHttpResponse:
     )
 
 
-@get_only
+@require_safe
 def model_card(request: HttpRequest) -> HttpResponse:
     total, right = Prediction.objects.feedback_stats()
     context = {"feedback_total": total, "feedback_share": right / total if total else None}

@@ -12,6 +12,7 @@ pytest.importorskip("django")
 
 from django.core.management import call_command
 from django.db import DatabaseError
+from django.test import Client
 
 from django_app.predictions.models import Prediction, PredictionManager
 
@@ -68,6 +69,20 @@ def test_a_missing_model_stops_the_app_with_the_command_that_fixes_it(tmp_path):
         f"shared_model.artifact.ModelNotFoundError: No model artifact at {missing}: "
         "run `python -m shared_model train` to create it."
     )
+
+
+@pytest.mark.django_db
+def test_a_get_only_page_checks_the_csrf_token_before_the_method():
+    """docs/spec.md#81-differences-a-user-can-see: 403 without a token, 405 with a valid one."""
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="localhost")
+    refused = client.post("/history")
+    assert refused.status_code == 403
+    assert b"Form expired" in refused.content
+    token = client.get("/").cookies["csrftoken"].value
+    answer = client.post("/history", {"csrfmiddlewaretoken": token})
+    assert answer.status_code == 405
+    assert answer["Allow"] == "GET, HEAD"
+    assert Prediction.objects.count() == 0
 
 
 @pytest.mark.django_db

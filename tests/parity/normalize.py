@@ -1,5 +1,7 @@
-"""What two answers must share to count as alike: everything but ids, times, tokens and the
-"Served by" footer (contract: the one allowed difference)."""
+"""What two answers must share to count as alike: everything but times, CSRF tokens and the
+"Served by" footer (docs/spec.md#81-differences-a-user-can-see) and what each server words its
+own way (docs/spec.md#82-what-each-server-words-its-own-way). The other differences section 8.1
+allows are listed in test_parity.py's ALLOWED_DIFFERENCES."""
 
 from __future__ import annotations
 
@@ -71,7 +73,8 @@ def page_structure(answer: Answer) -> dict[str, Any]:
 
 
 def comparable(answer: Answer) -> dict[str, Any]:
-    """Status, content type, the contract's headers, and the body as its type is compared."""
+    """Status, content type, the spec's headers (section 6.1, `Allow`, `Location`), and the body
+    as its type is compared."""
     content_type = answer.content_type or ""
     result: dict[str, Any] = {
         "status": answer.status,
