@@ -39,13 +39,15 @@ MODEL_PATH = configured_model_path()
 SERVED_BY = f"Django {version('django')}"
 
 INSTALLED_APPS = [
+    # First, so that its `runserver` (which stops with one line when the model cannot be
+    # served) overrides the one of django.contrib.staticfiles.
+    "django_app.predictions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_app.predictions",
 ]
 
 MIDDLEWARE = [

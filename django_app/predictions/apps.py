@@ -1,6 +1,16 @@
-"""The predictions app; it loads the model once per process, when Django's registry is ready."""
+"""The predictions app, and the one model it serves.
 
-from django.apps import AppConfig, apps
+The model is loaded on first use, not when Django's app registry is ready: management commands
+(`migrate`, `createsuperuser`, ...) set Django up too, and they neither need a trained model nor
+should import scikit-learn (docs/spec.md#13-starting-and-refusing-to-start). A server loads it
+before its first request: `django_app/wsgi.py` asks for it right after building the WSGI app.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.apps import AppConfig
 from django.conf import settings
 
 from shared_model.artifact import load_model
@@ -12,14 +22,9 @@ class PredictionsConfig(AppConfig):
     verbose_name = "Predictions"
     default_auto_field = "django.db.models.BigAutoField"
 
-    model: Predictor
 
-    def ready(self) -> None:
-        self.model = load_model(settings.MODEL_PATH)
-
-
+@functools.cache
 def current_model() -> Predictor:
-    """The model loaded at start-up, shared by every request of this process."""
-    config = apps.get_app_config("predictions")
-    assert isinstance(config, PredictionsConfig)
-    return config.model
+    """The model at `settings.MODEL_PATH`, loaded once per process and shared by every request
+    (a `Predictor` is safe to share between threads); raises `ModelError` if it cannot be served."""
+    return load_model(settings.MODEL_PATH)

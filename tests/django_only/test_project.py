@@ -1,6 +1,8 @@
 """Django-only behaviour: settings, migrations, system checks, model loading, the admin."""
 
 import os
+import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from django.db import DatabaseError
 from django.test import Client
 
 from django_app.predictions.models import Prediction, PredictionManager
+from shared_model.artifact import manifest_path
 
 
 def run_python(code, **env):
@@ -61,13 +64,83 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
 
 
-def test_a_missing_model_stops_the_app_with_the_command_that_fixes_it(tmp_path):
+def test_a_missing_model_stops_the_wsgi_app_with_the_command_that_fixes_it(tmp_path):
     missing = tmp_path / "none.joblib"
-    result = run_python("import django; django.setup()", MODEL_PATH=str(missing))
+    result = run_python("import django_app.wsgi", MODEL_PATH=str(missing))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"shared_model.artifact.ModelNotFoundError: No model artifact at {missing}: "
         "run `python -m shared_model train` to create it."
+    )
+
+
+def tampered_copy(model_path, folder):
+    tampered = folder / "model.joblib"
+    tampered.write_bytes(model_path.read_bytes() + b"\0tampered")
+    shutil.copy(manifest_path(model_path), manifest_path(tampered))
+    return tampered
+
+
+def test_a_tampered_model_stops_the_wsgi_app_before_it_is_unpickled(tmp_path, model_path):
+    tampered = tampered_copy(model_path, tmp_path)
+    result = run_python("import django_app.wsgi", MODEL_PATH=str(tampered))
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"shared_model.artifact.ModelIntegrityError: {tampered} does not match")
+    assert "refusing to unpickle it" in last
+
+
+def test_management_commands_need_no_model_and_no_scikit_learn(tmp_path):
+    code = (
+        "import sys, django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        "call_command('createsuperuser', '--noinput', username='admin', email='a@example.org')\n"
+        "call_command('check')\n"
+        "print('sklearn' in sys.modules, 'joblib' in sys.modules)\n"
+    )
+    result = run_python(
+        code,
+        MODEL_PATH=str(tmp_path / "none.joblib"),
+        DATABASE_URL=f"sqlite:///{tmp_path}/var/django.sqlite3",
+        DJANGO_SUPERUSER_PASSWORD="a-password-for-this-test-only",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["False", "False"]
+    assert (tmp_path / "var" / "django.sqlite3").is_file()  # migrate made the folder
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("reload", [True, False], ids=["autoreload", "noreload"])
+@pytest.mark.parametrize("problem", ["missing", "tampered"])
+def test_runserver_refuses_to_start_with_one_line(tmp_path, model_path, problem, reload):
+    path = tmp_path / "none.joblib" if problem == "missing" else tampered_copy(model_path, tmp_path)
+    command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{free_port()}"]
+    environ = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "django_app.settings",
+        "MODEL_PATH": str(path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/django.sqlite3",
+    }
+    result = subprocess.run(
+        command + ([] if reload else ["--noreload"]),
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert line.startswith(
+        f"Error: No model artifact at {path}"
+        if problem == "missing"
+        else f"Error: {path} does not match its manifest"
     )
 
 
