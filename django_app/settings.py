@@ -1,7 +1,10 @@
-"""Settings from the environment (contract §1): the same variable names as the Flask app.
+"""Settings, read from the environment with the Flask app's variable names
+(docs/spec.md#12-environment-variables).
 
-DEBUG stays off in development too, so that error pages and headers are the ones the contract
-describes (the parity tests compare them with Flask's); tracebacks go to the console log.
+Nothing here points into the source tree: the model and the SQLite database default to `var/`
+in the current folder, and the templates and static files are package data. `DEBUG` is off
+unless `DEBUG=1`: then Django shows its technical 404 and 500 pages; off, the error pages and
+headers are the spec's, and tracebacks go to the log only.
 """
 
 import logging
@@ -33,7 +36,7 @@ if not SECRET_KEY:
     logging.getLogger(__name__).warning("SECRET_KEY is not set: using a development-only key.")
     SECRET_KEY = "dev-only-key-never-use-in-production"
 
-DEBUG = False
+DEBUG = os.environ.get("DEBUG") == "1"
 ALLOWED_HOSTS = parse_allowed_hosts(os.environ.get("ALLOWED_HOSTS"))
 MODEL_PATH = configured_model_path()
 SERVED_BY = f"Django {version('django')}"
@@ -79,6 +82,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django_app.predictions.context_processors.layout",
             ],
+            # The template filters of both apps (shared_web/display.py), in every template
+            # without a `{% load %}`.
+            "builtins": ["django_app.predictions.templatetags.prediction_tags"],
         },
     },
 ]
@@ -91,7 +97,7 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The Flask app's settings (shared_model/sqlite.py); IMMEDIATE transactions take the write
+    # The Flask app's settings (shared_web/sqlite.py); IMMEDIATE transactions take the write
     # lock up front and wait for it, instead of failing with "database is locked" halfway.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "; ".join(f"PRAGMA {pragma}" for pragma in SQLITE_PRAGMAS),
@@ -114,8 +120,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from STATICFILES_DIRS; collectstatic is optional
 
+# Forms over 1 MiB; predictions.middleware.limit_request_size answers any larger body with 413
+# before this is reached.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
-APPEND_SLASH = True
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

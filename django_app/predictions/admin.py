@@ -1,8 +1,8 @@
 """The Django admin lists and filters stored predictions, read-only: a Django-only extra.
 
-The contract's routes are the same in both apps; `/admin/` exists only here, because an admin
-built from the models is one of the things Django gives for free (create a user with
-`django-admin createsuperuser`).
+Every other route is the same in both apps; `/admin/` exists only here, because an admin built
+from the models is one of the things Django gives for free (create a user with
+`django-admin createsuperuser`; docs/spec.md#81-differences-a-user-can-see).
 """
 
 from django.contrib import admin

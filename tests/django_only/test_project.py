@@ -14,7 +14,7 @@ pytest.importorskip("django")
 
 from django.core.management import call_command
 from django.db import DatabaseError
-from django.test import Client
+from django.test import Client, override_settings
 
 from django_app.predictions.models import Prediction, PredictionManager
 from shared_model.artifact import manifest_path
@@ -142,6 +142,21 @@ def test_runserver_refuses_to_start_with_one_line(tmp_path, model_path, problem,
         if problem == "missing"
         else f"Error: {path} does not match its manifest"
     )
+
+
+def test_debug_comes_from_the_environment():
+    code = "import django; django.setup()\nfrom django.conf import settings; print(settings.DEBUG)"
+    assert run_python(code, DEBUG="1").stdout.strip() == "True"
+    assert run_python(code, DEBUG=None).stdout.strip() == "False"
+    assert run_python(code, DEBUG="0").stdout.strip() == "False"
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_with_debug_on_django_shows_its_technical_404():
+    answer = Client(HTTP_HOST="localhost").get("/no/such/page")
+    assert answer.status_code == 404
+    assert b"Using the URLconf defined in" in answer.content
 
 
 @pytest.mark.django_db

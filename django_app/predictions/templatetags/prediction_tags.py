@@ -1,4 +1,9 @@
-"""Template filters shared with the Flask app's Jinja filters, so both pages show the same text."""
+"""The template filters of shared_web/display.py, so both apps' pages show numbers and times
+alike (docs/spec.md#46-numbers-and-times-on-pages).
+
+A template builtin (settings.TEMPLATES' `OPTIONS["builtins"]`): every template has these
+filters without a `{% load %}`.
+"""
 
 from django import template
 
