@@ -18,7 +18,7 @@ import os
 import pstats
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,23 +35,33 @@ STEPS = {
         ("shared_model/predictor.py", "predict_batch"),
     ),
     "store the row": (
-        ("flask_app/store.py", "save"),
-        ("predictions/models.py", "store"),
+        ("flask_app/store.py", "add"),
+        ("flask_app/store.py", "add_all"),
+        ("predictions/models.py", "create_prediction"),
+        ("predictions/models.py", "create_predictions"),
         ("benchmarks/baseline_wsgi.py", "store"),
         ("django/db/__init__.py", "close_old_connections"),
     ),
     "JSON in and out": (
-        ("shared_model/api.py", "parse_json_object"),
-        ("shared_model/inserts.py", "prediction_json"),
-        ("shared_model/inserts.py", "batch_json"),
+        ("shared_web/api_input.py", "parse_json_object"),
+        ("shared_web/payloads.py", "prediction_payload"),
+        ("shared_web/jsoncodec.py", "dumps"),
     ),
 }
+# A function of a step counts only where no function of the same step called it (its time is
+# in the caller's already), nor one of these: SQLAlchemy writes JSON columns through
+# jsoncodec.dumps_text, and that is storing, not answering.
+NOT_FROM = {("shared_web/jsoncodec.py", "dumps_text")}
+
+
+def matches(filename: str, function: str, functions: Iterable[tuple[str, str]]) -> bool:
+    where = filename.replace(os.sep, "/")
+    return any(where.endswith(f) and function == name for f, name in functions)
 
 
 def step_of(filename: str, function: str) -> str | None:
-    where = filename.replace(os.sep, "/")
     for step, functions in STEPS.items():
-        if any(where.endswith(f) and function == name for f, name in functions):
+        if matches(filename, function, functions):
             return step
     return None
 
@@ -154,10 +164,14 @@ def profile(contender: Contender, database: Path, body: bytes) -> dict[str, Any]
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     whole = sum(own for _, _, own, _, _ in stats.values())
     steps = dict.fromkeys(STEPS, 0.0)
-    for (filename, _, function), (_, _, _, inclusive, _) in stats.items():
+    for (filename, _, function), (_, _, _, inclusive, callers) in stats.items():
         step = step_of(filename, function)
-        if step is not None:
-            steps[step] += inclusive
+        if step is None:
+            continue
+        for (caller_file, _, caller), (_, _, _, from_caller) in callers.items():
+            if step_of(caller_file, caller) == step or matches(caller_file, caller, NOT_FROM):
+                inclusive -= from_caller
+        steps[step] += inclusive
     shares = {step: t / whole for step, t in steps.items()}
     shares["framework and server interface"] = max(0.0, 1 - sum(shares.values()))
     return {
