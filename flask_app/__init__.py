@@ -29,6 +29,7 @@ from . import api, errors, pages
 from .config import from_environment, sqlalchemy_url
 from .extensions import csrf, db, migrate
 from .forms import prediction_form_class
+from .json_provider import OrjsonProvider
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment; `config` overrides settings (tests use it)."""
     app = Flask(__name__, static_folder=STATIC_FOLDER)
     app.config.from_mapping(_settings(config))
+    app.json = OrjsonProvider(app)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.extensions["shared_model"] = model = load_model(app.config["MODEL_PATH"])
     app.extensions["prediction_form"] = prediction_form_class(model)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from shared_model.artifact import DEFAULT_MODEL_PATH, VAR
+from shared_web import jsoncodec
 from shared_web.api_input import MAX_BODY_BYTES
 from shared_web.headers import parse_allowed_hosts
 
@@ -56,7 +57,12 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
         # Test each pooled server connection before use, so the app recovers by itself after the
         # database restarts (Django's CONN_HEALTH_CHECKS); a SQLite file cannot go away like that.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": not database_url.startswith("sqlite"),
+            # JSON columns written and read by orjson, the one JSON library of both apps.
+            "json_serializer": jsoncodec.dumps_text,
+            "json_deserializer": jsoncodec.loads,
+        },
         "ALLOWED_HOSTS": parse_allowed_hosts(environ.get("ALLOWED_HOSTS")),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "PROVIDE_AUTOMATIC_OPTIONS": False,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
@@ -12,7 +13,6 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 from shared_model.validation import ValidationError
 from shared_web.errors import ERROR_PAGES, ApiError, is_api_path
 
-from .api import json_response
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -31,15 +31,11 @@ def error_page(
     )
 
 
-def api_error(error: ApiError, headers: dict[str, str] | None = None) -> Response:
-    response = json_response(error.payload(), error.status)
-    response.headers.update(headers or {})
-    return response
+def api_error(error: ApiError, headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    return jsonify(error.payload()), error.status, headers or {}
 
 
-def answer(
-    status: int, headers: dict[str, str] | None = None
-) -> Response | tuple[str, int, dict[str, str]]:
+def answer(status: int, headers: dict[str, str] | None = None) -> ResponseReturnValue:
     """The standard answer for a status: the API's JSON error, or the error page."""
     if is_api_path(request.path):
         return api_error(ApiError.of(status), headers)
@@ -54,11 +50,11 @@ def allow_header(error: HTTPException) -> dict[str, str]:
 
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def on_api_error(error: ApiError) -> Response:
+    def on_api_error(error: ApiError) -> ResponseReturnValue:
         return api_error(error)
 
     @app.errorhandler(ValidationError)
-    def on_validation_error(error: ValidationError) -> Response:
+    def on_validation_error(error: ValidationError) -> ResponseReturnValue:
         return api_error(ApiError.from_validation(error))
 
     @app.errorhandler(CSRFError)

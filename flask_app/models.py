@@ -1,9 +1,9 @@
-"""The database table: one row per prediction, holding all that the prediction object shows."""
+"""The database table (docs/spec.md#71-the-table): one row per prediction, holding all that the
+prediction object shows. Flask-Migrate's migrations in `migrations/` create it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import JSON, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,9 +21,10 @@ class Prediction(db.Model):  # type: ignore[name-defined,misc]
     source: Mapped[str] = mapped_column(String(8))
     model_name: Mapped[str] = mapped_column(String(100))
     model_version: Mapped[str] = mapped_column(String(12))
-    features: Mapped[dict[str, Any]] = mapped_column(JSON)
+    features: Mapped[dict[str, float]] = mapped_column(JSON)
     label: Mapped[str] = mapped_column(String(100))
-    probabilities: Mapped[dict[str, Any]] = mapped_column(JSON)
+    probabilities: Mapped[dict[str, float]] = mapped_column(JSON)
+    # No feedback yet: NULL, not "" (a second feedback replaces the first).
     feedback_label: Mapped[str | None] = mapped_column(String(100))
     feedback_correct: Mapped[bool | None]
     feedback_comment: Mapped[str] = mapped_column(Text, default="")

@@ -56,8 +56,9 @@ def predict() -> BaseResponse | tuple[str, int]:
     form = prediction_form()
     if not form.validate_on_submit():
         return render_template("index.html", form=form), 400
-    stored = store.save(current_model().predict_rows([form.values()]), source="form")
-    return see_other(url_for("pages.prediction", prediction_id=stored.ids[0]))
+    [outcome] = current_model().predict_rows([form.values()])
+    row = store.add(outcome, source="form")
+    return see_other(url_for("pages.prediction", prediction_id=row.id))
 
 
 @bp.get("/predictions/<int:prediction_id>")
@@ -86,8 +87,8 @@ def batch() -> str | tuple[str, int]:
     except CsvUploadError as exc:
         form.file.errors = [str(exc)]
         return render_template("batch.html", form=form), 400
-    stored = store.save(current_model().predict_rows(rows), source="csv")
-    views = [view_of(row) for row in store.get_many(stored.ids)]
+    stored = store.add_all(current_model().predict_rows(rows), source="csv")
+    views = [view_of(row) for row in stored]
     return render_template("batch.html", form=BatchForm(formdata=None), predictions=views)
 
 

@@ -1,52 +1,57 @@
-"""Reading and writing predictions: the only module of the app that talks to the database."""
+"""Reading and writing predictions: the only module of the app that talks to the database
+(docs/spec.md#72-writing-and-reading)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import abort
-from sqlalchemy import Dialect, Select, func, select
+from sqlalchemy import Select, func, insert, select
 
-from shared_model import inserts
-from shared_model.predictor import Predictions
+from shared_model.predictor import Outcome
 from shared_web.api_input import MAX_ID
 
 from .extensions import current_model, db
 from .models import Prediction
 
 
-def save(predictions: Predictions, source: str) -> inserts.StoredBatch:
-    """Store new predictions in one transaction: all of them or, on any error, none.
+def _new_row(outcome: Outcome, source: str) -> dict[str, Any]:
+    """A new prediction's columns; `created_at` and `feedback_comment` take the model's defaults."""
+    model = current_model()
+    return {
+        "source": source,
+        "model_name": model.name,
+        "model_version": model.version,
+        "features": outcome.features,
+        "label": outcome.label,
+        "probabilities": outcome.probabilities,
+    }
 
-    One INSERT in a transaction of its own, through SQLAlchemy's Core rather than the session:
-    the rows need none of the session's bookkeeping (shared_model/inserts.py says why), and
-    everything that reads them afterwards uses the ORM.
+
+def add(outcome: Outcome, source: str) -> Prediction:
+    """Store one new prediction, the ORM's ordinary way."""
+    row = Prediction(**_new_row(outcome, source))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def add_all(outcomes: Iterable[Outcome], source: str) -> list[Prediction]:
+    """Store a batch in one transaction, all of it or, on any error, none; the stored rows come
+    back in the batch's order.
+
+    SQLAlchemy's ORM bulk INSERT: `session.execute(insert(Prediction).returning(Prediction),
+    [row, ...])` skips the unit of work's per-object bookkeeping and sends the rows in as few
+    INSERT statements as the database allows.
     """
-    batch = inserts.NewPredictions.of(predictions, current_model(), source)
-    with db.engine.begin() as connection:
-        dialect = connection.dialect
-        return inserts.insert(
-            lambda sql, parameters: connection.exec_driver_sql(sql, tuple(parameters)).all(),
-            dialect.identifier_preparer.quote(Prediction.__tablename__),
-            batch,
-            "?" if dialect.paramstyle == "qmark" else "%s",
-            as_stored(batch.created_at, dialect),
-        )
-
-
-def as_stored(moment: datetime, dialect: Dialect) -> object:
-    """A time as SQLAlchemy writes a `created_at` for this database (SQLite keeps it as text)."""
-    column_type = Prediction.__table__.c.created_at.type.dialect_impl(dialect)
-    to_database = column_type.bind_processor(dialect)
-    return to_database(moment) if to_database else moment
-
-
-def get_many(ids: Sequence[int]) -> list[Prediction]:
-    """The predictions with these ids, oldest first (the order they were stored in)."""
-    return list(
-        db.session.scalars(select(Prediction).where(Prediction.id.in_(ids)).order_by(Prediction.id))
-    )
+    rows = db.session.scalars(
+        insert(Prediction).returning(Prediction, sort_by_parameter_order=True),
+        [_new_row(outcome, source) for outcome in outcomes],
+    ).all()
+    db.session.commit()
+    return list(rows)
 
 
 def get_or_404(prediction_id: int) -> Prediction:
