@@ -28,7 +28,6 @@ from shared_web.sqlite import PRAGMAS as SQLITE_PRAGMAS
 from . import api, errors, pages
 from .config import from_environment, sqlalchemy_url
 from .extensions import csrf, db, migrate
-from .forms import prediction_form_class
 from .json_provider import OrjsonProvider
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,7 +66,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.extensions["shared_model"] = model = load_model(app.config["MODEL_PATH"])
-    app.extensions["prediction_form"] = prediction_form_class(model)
 
     _init_database(app)
     csrf.init_app(app)

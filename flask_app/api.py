@@ -12,6 +12,7 @@ from flask import Blueprint, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared_web import api_input
+from shared_web.api_input import MAX_ID
 from shared_web.errors import API_PREFIX
 from shared_web.payloads import (
     batch_payload,
@@ -77,12 +78,12 @@ def predictions() -> JSON:
     return list_payload(count, [as_payload(row) for row in rows])
 
 
-@bp.get("/predictions/<int:prediction_id>")
+@bp.get(f"/predictions/<int(max={MAX_ID}):prediction_id>")
 def prediction(prediction_id: int) -> JSON:
     return as_payload(store.get_or_404(prediction_id))
 
 
-@bp.post("/predictions/<int:prediction_id>/feedback")
+@bp.post(f"/predictions/<int(max={MAX_ID}):prediction_id>/feedback")
 def feedback(prediction_id: int) -> JSON:
     row = store.get_or_404(prediction_id)
     given = api_input.feedback_of(json_body(), current_model().classes)

@@ -1,16 +1,21 @@
-"""The HTML forms, built with Flask-WTF (which adds the CSRF token) from the model's schema."""
+"""The HTML forms, built with Flask-WTF (which adds the CSRF token) from the model's schema.
+
+Their rules and messages are the API's (docs/spec.md#44-forms): shared_model checks a feature's
+text, shared_web words the feedback and upload errors.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import Field, SelectField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import Field, FloatField, SelectField, StringField
+from wtforms.validators import Length, Optional
 from wtforms.widgets import NumberInput, TextInput
 
-from shared_model.predictor import Predictor
 from shared_model.schema import Feature
 from shared_model.validation import parse_text_value
 from shared_web.api_input import COMMENT_MAX_CHARS, COMMENT_MESSAGE, true_label_message
@@ -34,12 +39,10 @@ class CommentInput(NoEmptyValue, TextInput):
     pass
 
 
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-class FeatureField(StringField):
-    """A number input for one feature, checked with shared_model's rules and messages."""
+class FeatureField(FloatField):
+    """A number input for one feature: its text becomes a float the way `FloatField` converts
+    it, with shared_model's rules and messages (an empty field is "Required: …", anything else
+    wrong "Must be a number from MIN to MAX.")."""
 
     widget = FeatureInput()
 
@@ -47,16 +50,11 @@ class FeatureField(StringField):
         attrs = {"step": "any", "min": feature.min_text, "max": feature.max_text, "required": True}
         super().__init__(feature.label_with_unit, render_kw=attrs, **kwargs)
         self.feature = feature
-        self.number: float | None = None
 
-    def pre_validate(self, form: FlaskForm) -> None:
-        try:
-            self.number = parse_text_value(self.feature, self.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-    def _value(self) -> str:
-        return "" if self.data is None else str(self.data)
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        # A ValueError's message becomes the field's error; the entered text is kept to show.
+        self.data = None
+        self.data = parse_text_value(self.feature, valuelist[0] if valuelist else None)
 
 
 class PredictionFormBase(FlaskForm):
@@ -65,26 +63,23 @@ class PredictionFormBase(FlaskForm):
 
     def values(self) -> dict[str, float]:
         """The validated numbers, by feature name (call after `validate_on_submit`)."""
-        return {field.name: field.number for field in self.features() if field.number is not None}
+        return {field.name: field.data for field in self.features() if field.data is not None}
 
 
-def prediction_form_class(model: Predictor) -> type[PredictionFormBase]:
-    """A form class with one field per feature: a new data set needs no code change here."""
-    fields: dict[str, Field] = {f.name: FeatureField(f) for f in model.features}  # type: ignore[misc]
+@cache
+def prediction_form_class(features: tuple[Feature, ...]) -> type[PredictionFormBase]:
+    """A form class with one field per feature, made once per model: a new data set needs no
+    code change here (WTForms' way to build a form from data)."""
+    fields = {feature.name: FeatureField(feature) for feature in features}
     return type("PredictionForm", (PredictionFormBase,), fields)
 
 
-class ClassField(SelectField):
-    """The true class, one of the model's; a wrong one gets shared_model's message."""
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        classes = [value for value, _ in self.choices or []]
-        if self.data not in classes:
-            raise ValidationError(true_label_message(classes))
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
 
 
 class FeedbackForm(FlaskForm):
-    true_label = ClassField("The true class")
+    true_label = SelectField("The true class")
     comment = StringField(
         "Comment (optional)",
         validators=[Optional(), Length(max=COMMENT_MAX_CHARS, message=COMMENT_MESSAGE)],
@@ -92,9 +87,11 @@ class FeedbackForm(FlaskForm):
         widget=CommentInput(),
     )
 
-    def __init__(self, classes: tuple[str, ...], **kwargs: Any) -> None:
+    def __init__(self, classes: Sequence[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.true_label.choices = [(c, c) for c in classes]
+        # WTForms checks the choice; the message is the API's.
+        self.true_label.invalid_choice_message = true_label_message(classes)
 
 
 class BatchForm(FlaskForm):

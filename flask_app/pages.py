@@ -1,11 +1,12 @@
-"""The HTML pages (contract §4): the form, a result, the CSV batch, the history, the model card."""
+"""The HTML pages (docs/spec.md#4-pages): the form, a result, the CSV batch, the history, the
+model card."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -13,36 +14,30 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
+from shared_web.api_input import MAX_ID
 from shared_web.csv_files import CsvUploadError, parse_upload, stream_history
 from shared_web.display import PredictionDisplay, prediction_display
+from shared_web.payloads import StoredPrediction
 
 from . import store
-from .extensions import current_model, db
-from .forms import BatchForm, FeedbackForm, PredictionFormBase
+from .extensions import current_model
+from .forms import BatchForm, FeedbackForm, PredictionFormBase, prediction_form_class
 from .models import Prediction
 
 bp = Blueprint("pages", __name__)
 
-HISTORY_PAGE_SIZE = 20
-
 
 def prediction_form(**kwargs: object) -> PredictionFormBase:
-    form_class: type[PredictionFormBase] = current_app.extensions["prediction_form"]
-    return form_class(**kwargs)
-
-
-def see_other(url: str) -> Response:
-    """303 with an empty body: after a POST, the browser GETs the page at `url`."""
-    return Response(status=303, headers={"Location": url})
-
-
-def view_of(row: Prediction) -> PredictionDisplay:
-    return prediction_display(row, current_model().manifest)
+    return prediction_form_class(current_model().features)(**kwargs)
 
 
 def feedback_form(row: Prediction, **kwargs: object) -> FeedbackForm:
     initial = {"true_label": row.feedback_label or row.label, "comment": row.feedback_comment}
     return FeedbackForm(current_model().classes, data=initial, **kwargs)
+
+
+def view_of(row: StoredPrediction) -> PredictionDisplay:
+    return prediction_display(row, current_model().manifest)
 
 
 @bp.get("/")
@@ -58,23 +53,23 @@ def predict() -> BaseResponse | tuple[str, int]:
         return render_template("index.html", form=form), 400
     [outcome] = current_model().predict_rows([form.values()])
     row = store.add(outcome, source="form")
-    return see_other(url_for("pages.prediction", prediction_id=row.id))
+    return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
 
 
-@bp.get("/predictions/<int:prediction_id>")
+@bp.get(f"/predictions/<int(max={MAX_ID}):prediction_id>")
 def prediction(prediction_id: int) -> str:
     row = store.get_or_404(prediction_id)
     return render_template("prediction.html", view=view_of(row), form=feedback_form(row))
 
 
-@bp.post("/predictions/<int:prediction_id>/feedback")
+@bp.post(f"/predictions/<int(max={MAX_ID}):prediction_id>/feedback")
 def feedback(prediction_id: int) -> BaseResponse | tuple[str, int]:
     row = store.get_or_404(prediction_id)
     form = FeedbackForm(current_model().classes)
     if not form.validate_on_submit():
         return render_template("prediction.html", view=view_of(row), form=form), 400
     store.record_feedback(row, form.true_label.data, form.comment.data or "")
-    return see_other(url_for("pages.prediction", prediction_id=row.id))
+    return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
 
 
 @bp.route("/batch", methods=["GET", "POST"])
@@ -94,8 +89,7 @@ def batch() -> str | tuple[str, int]:
 
 @bp.get("/history")
 def history() -> str:
-    pagination = db.paginate(store.newest_first(), per_page=HISTORY_PAGE_SIZE, error_out=True)
-    return render_template("history.html", pagination=pagination)
+    return render_template("history.html", pagination=store.history_page())
 
 
 @bp.get("/history.csv")

@@ -7,14 +7,15 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, insert, select
 
 from shared_model.predictor import Outcome
-from shared_web.api_input import MAX_ID
 
 from .extensions import current_model, db
 from .models import Prediction
+
+HISTORY_PAGE_SIZE = 20
 
 
 def _new_row(outcome: Outcome, source: str) -> dict[str, Any]:
@@ -55,8 +56,6 @@ def add_all(outcomes: Iterable[Outcome], source: str) -> list[Prediction]:
 
 
 def get_or_404(prediction_id: int) -> Prediction:
-    if prediction_id > MAX_ID:
-        abort(404)
     return db.get_or_404(Prediction, prediction_id)
 
 
@@ -65,7 +64,15 @@ def newest_first() -> Select[tuple[Prediction]]:
     return select(Prediction).order_by(Prediction.id.desc())
 
 
+def history_page() -> Pagination:
+    """The history page named by `?page=` (Flask-SQLAlchemy reads it; not a number, or out of
+    range, is a 404, but page 1 of an empty history exists), 20 predictions a page. Given
+    `per_page`, Flask-SQLAlchemy ignores a `?per_page=` in the request."""
+    return db.paginate(newest_first(), per_page=HISTORY_PAGE_SIZE, error_out=True)
+
+
 def page(limit: int, offset: int) -> tuple[int, list[Prediction]]:
+    """The API's list: the total count and one page."""
     count = db.session.scalar(select(func.count()).select_from(Prediction)) or 0
     rows = db.session.scalars(newest_first().limit(limit).offset(offset)).all()
     return count, list(rows)
