@@ -13,19 +13,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response as BaseResponse
 
 from shared_model.artifact import load_model
 from shared_web import STATIC_FOLDER
 from shared_web.display import display_time, number, percent, share
-from shared_web.headers import HSTS_HEADER, SECURITY_HEADERS, host_allowed
 from shared_web.sqlite import PRAGMAS as SQLITE_PRAGMAS
 
-from . import api, errors, pages
+from . import api, errors, pages, security
 from .config import from_environment, sqlalchemy_url
 from .extensions import csrf, db, migrate
 from .json_provider import OrjsonProvider
@@ -64,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=STATIC_FOLDER)
     app.config.from_mapping(_settings(config))
     app.json = OrjsonProvider(app)
+    security.init_app(app)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.extensions["shared_model"] = model = load_model(app.config["MODEL_PATH"])
 
@@ -82,33 +80,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def layout() -> dict[str, Any]:
         return {"model": model, "served_by": served_by}
 
-    @app.before_request
-    def only_allowed_hosts() -> None:
-        if not host_allowed(request.host, app.config["ALLOWED_HOSTS"]):
-            abort(400)
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.update(SECURITY_HEADERS)
-        if app.config["APP_ENV"] == "production" and request.is_secure:
-            response.headers.setdefault(*HSTS_HEADER)
-        return response
-
-    if app.config["APP_ENV"] == "production":
-        _behind_a_tls_proxy(app)
     return app
-
-
-def _behind_a_tls_proxy(app: Flask) -> None:
-    """Production runs behind nginx, which terminates TLS: trust its X-Forwarded-Proto and -For
-    (the app server listens on 127.0.0.1 only), and send plain HTTP to HTTPS, as Django's
-    SECURE_PROXY_SSL_HEADER and SECURE_SSL_REDIRECT do."""
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
-
-    @app.before_request
-    def https_only() -> BaseResponse | None:
-        if request.is_secure:
-            return None
-        return Response(
-            status=301, headers={"Location": request.url.replace("http://", "https://", 1)}
-        )

@@ -1,8 +1,9 @@
 """Header values and host rules both apps apply (docs/spec.md, section 6).
 
-Each app applies them with its own tools: Flask in an `after_request` hook and its
-`TRUSTED_HOSTS` setting, Django through its security settings, one middleware for the
-Content-Security-Policy and `ALLOWED_HOSTS`. The parity tests check that the results match.
+Each app applies them with its own tools: Flask in `before_request` and `after_request` hooks
+(`flask_app/security.py` says why not Flask's `TRUSTED_HOSTS`), Django through its security
+settings, one middleware for the Content-Security-Policy and `ALLOWED_HOSTS`. The parity tests
+check that the results match.
 """
 
 from __future__ import annotations
