@@ -1,8 +1,7 @@
-"""One place for every error answer: JSON under /api/, a page in the site's layout elsewhere."""
+"""Every error answer (docs/spec.md#5-errors): the JSON error under /api/, a page in the site's
+layout elsewhere. Codes, messages, titles and sentences are shared_web's."""
 
 from __future__ import annotations
-
-import logging
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -15,71 +14,75 @@ from shared_web.errors import ERROR_PAGES, ApiError, is_api_path
 
 from .extensions import db
 
-log = logging.getLogger(__name__)
-
 MIGRATE_COMMAND = "flask --app flask_app db upgrade"
 
-
-def error_page(
-    status: int, headers: dict[str, str] | None = None
-) -> tuple[str, int, dict[str, str]]:
-    title, message = ERROR_PAGES[status]
-    return (
-        render_template("error.html", title=title, message=message, status=status),
-        status,
-        headers or {},
-    )
+Headers = dict[str, str]
 
 
-def api_error(error: ApiError, headers: dict[str, str] | None = None) -> ResponseReturnValue:
+def api_error(error: ApiError, headers: Headers | None = None) -> ResponseReturnValue:
     return jsonify(error.payload()), error.status, headers or {}
 
 
-def answer(status: int, headers: dict[str, str] | None = None) -> ResponseReturnValue:
-    """The standard answer for a status: the API's JSON error, or the error page."""
+def answer(status: int, headers: Headers | None = None) -> ResponseReturnValue:
+    """The answer for an error status: the API's JSON error, or the error page (any status
+    without a page of its own gets the 400 page)."""
     if is_api_path(request.path):
         return api_error(ApiError.of(status), headers)
-    return error_page(status if status in ERROR_PAGES else 400, headers)
+    status = status if status in ERROR_PAGES else 400
+    title, message = ERROR_PAGES[status]
+    page = render_template("error.html", title=title, message=message)
+    return page, status, headers or {}
 
 
-def allow_header(error: HTTPException) -> dict[str, str]:
+def on_api_error(error: ApiError) -> ResponseReturnValue:
+    return api_error(error)
+
+
+def on_validation_error(error: ValidationError) -> ResponseReturnValue:
+    return api_error(ApiError.from_validation(error))
+
+
+def on_csrf_error(error: CSRFError) -> ResponseReturnValue:
+    return answer(403)
+
+
+def on_http_error(error: HTTPException) -> ResponseReturnValue:
+    """Werkzeug's errors (404, 405 with its `Allow`, 413, and 400 for a host not allowed)."""
+    headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        return {"Allow": ", ".join(sorted(error.valid_methods))}
-    return {}
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return answer(error.code or 500, headers)
 
 
-def register(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def on_api_error(error: ApiError) -> ResponseReturnValue:
-        return api_error(error)
+def on_database_error(error: SQLAlchemyError) -> ResponseReturnValue:
+    """503, and one line in the log naming the database and the command that fixes it
+    (docs/spec.md#54-what-goes-to-the-log)."""
+    db.session.rollback()
+    url = db.engine.url.render_as_string(hide_password=True)
+    reason = str(getattr(error, "orig", error)).splitlines()[0]
+    current_app.logger.error(
+        "Database %s is not usable (%s): check that it runs, then run `%s`.",
+        url,
+        reason,
+        MIGRATE_COMMAND,
+    )
+    return answer(503)
 
-    @app.errorhandler(ValidationError)
-    def on_validation_error(error: ValidationError) -> ResponseReturnValue:
-        return api_error(ApiError.from_validation(error))
 
-    @app.errorhandler(CSRFError)
-    def on_csrf_error(error: CSRFError) -> object:
-        return answer(403)
+def on_internal_error(error: InternalServerError) -> ResponseReturnValue:
+    """500, with the request and the traceback in the log only. (In debug mode Flask lets the
+    exception through to its debugger instead.)"""
+    original = error.original_exception or error
+    current_app.logger.error(
+        "Unhandled error on %s %s", request.method, request.path, exc_info=original
+    )
+    return answer(500)
 
-    @app.errorhandler(HTTPException)
-    def on_http_error(error: HTTPException) -> object:
-        return answer(error.code or 500, allow_header(error))
 
-    @app.errorhandler(SQLAlchemyError)
-    def on_database_error(error: SQLAlchemyError) -> object:
-        db.session.rollback()
-        url = db.engine.url.render_as_string(hide_password=True)
-        reason = str(getattr(error, "orig", error)).splitlines()[0]
-        current_app.logger.error(
-            "Database %s is not usable (%s): check that it runs, then run `%s`.",
-            url,
-            reason,
-            MIGRATE_COMMAND,
-        )
-        return answer(503)
-
-    @app.errorhandler(InternalServerError)
-    def on_internal_error(error: InternalServerError) -> object:
-        original = error.original_exception or error
-        log.error("Unhandled error on %s %s", request.method, request.path, exc_info=original)
-        return answer(500)
+def init_app(app: Flask) -> None:
+    app.register_error_handler(ApiError, on_api_error)
+    app.register_error_handler(ValidationError, on_validation_error)
+    app.register_error_handler(CSRFError, on_csrf_error)
+    app.register_error_handler(HTTPException, on_http_error)
+    app.register_error_handler(SQLAlchemyError, on_database_error)
+    app.register_error_handler(InternalServerError, on_internal_error)

@@ -1,21 +1,48 @@
-"""Reading and writing predictions: the only module of the app that talks to the database
-(docs/spec.md#72-writing-and-reading)."""
+"""The database: Flask-SQLAlchemy and Flask-Migrate set up for the app, and every query and write
+of the app (docs/spec.md#72-writing-and-reading). No other module runs SQL."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, event, func, insert, select
+from sqlalchemy.engine import make_url
 
 from shared_model.predictor import Outcome
+from shared_web.sqlite import PRAGMAS
 
-from .extensions import current_model, db
+from .extensions import current_model, db, migrate
 from .models import Prediction
 
+MIGRATIONS = Path(__file__).with_name("migrations")
 HISTORY_PAGE_SIZE = 20
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database to the app; a SQLite file gets its folder, and every connection the
+    settings of docs/spec.md#73-sqlite (Django sets the same ones)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    with app.app_context():
+        event.listen(db.engine, "connect", _tune_sqlite)
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        for pragma in PRAGMAS:
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
+# Writing
 
 
 def _new_row(outcome: Outcome, source: str) -> dict[str, Any]:
@@ -55,11 +82,24 @@ def add_all(outcomes: Iterable[Outcome], source: str) -> list[Prediction]:
     return list(rows)
 
 
+def record_feedback(row: Prediction, true_label: str, comment: str) -> Prediction:
+    """Say whether a prediction was right; a second call replaces the first."""
+    row.feedback_label = true_label
+    row.feedback_correct = true_label == row.label
+    row.feedback_comment = comment
+    row.feedback_at = datetime.now(UTC)
+    db.session.commit()
+    return row
+
+
+# Reading
+
+
 def get_or_404(prediction_id: int) -> Prediction:
     return db.get_or_404(Prediction, prediction_id)
 
 
-def newest_first() -> Select[tuple[Prediction]]:
+def newest_first() -> Select[Prediction]:
     """Newest first, by id: the primary key's index makes every page and count cheap."""
     return select(Prediction).order_by(Prediction.id.desc())
 
@@ -83,21 +123,14 @@ def stream_all() -> Iterator[Prediction]:
     yield from db.session.scalars(newest_first().execution_options(yield_per=500))
 
 
-def record_feedback(row: Prediction, true_label: str, comment: str) -> Prediction:
-    """Say whether a prediction was right; a second call replaces the first."""
-    row.feedback_label = true_label
-    row.feedback_correct = true_label == row.label
-    row.feedback_comment = comment
-    row.feedback_at = datetime.now(UTC)
-    db.session.commit()
-    return row
-
-
 def feedback_stats() -> tuple[int, int]:
     """How many predictions have feedback, and how many of those were right."""
     given = Prediction.feedback_label.is_not(None)
     total = db.session.scalar(select(func.count()).where(given)) or 0
-    right = db.session.scalar(select(func.count()).where(given, Prediction.feedback_correct)) or 0
+    right = (
+        db.session.scalar(select(func.count()).where(given, Prediction.feedback_correct.is_(True)))
+        or 0
+    )
     return total, right
 
 
