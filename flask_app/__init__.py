@@ -1,47 +1,35 @@
 """The Flask app: `create_app()`, Flask's application factory (docs/spec.md#11-commands).
 
 flask --app flask_app db upgrade        # create or upgrade the database schema
-flask --app flask_app run --port 5000
+flask --app flask_app run --debug       # the development server, with debugger and reloader
 gunicorn 'flask_app:create_app()'
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from shared_model.artifact import load_model
 from shared_web import STATIC_FOLDER
 
-from . import api, errors, pages, security, store, templating
-from .config import from_environment, sqlalchemy_url
-from .extensions import csrf
+from . import api, config, errors, pages, security, store, templating
+from .extensions import csrf, model
 from .json_provider import OrjsonProvider
 
 
-def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
-    settings = from_environment(os.environ)
-    if config:
-        settings.update(config)
-        if "DATABASE_URL" in config:
-            settings["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(config["DATABASE_URL"])
-    return settings
-
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from the environment; `config` overrides settings (tests use it)."""
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; `test_config` overrides settings (tests use it)."""
     app = Flask(__name__, static_folder=STATIC_FOLDER)
-    app.config.from_mapping(_settings(config))
+    app.config.from_mapping(config.load(app.instance_path, test_config))
     app.json = OrjsonProvider(app)
-    app.extensions["shared_model"] = load_model(app.config["MODEL_PATH"])
 
     security.init_app(app)
     store.init_app(app)
     csrf.init_app(app)
     csrf.exempt(api.bp)
+    model.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
 

@@ -1,4 +1,5 @@
-"""Configuration from the environment (contract §1): the same variable names as the Django app."""
+"""Configuration from the environment: the variable names both apps share
+(docs/spec.md#12-environment-variables), turned into Flask's config keys."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from shared_model.artifact import DEFAULT_MODEL_PATH, VAR
+from shared_model.artifact import configured_model_path
 from shared_web import jsoncodec
 from shared_web.api_input import MAX_BODY_BYTES
 from shared_web.headers import parse_allowed_hosts
 
-DEFAULT_DATABASE_URL = f"sqlite:///{(VAR / 'flask.sqlite3').resolve()}"
 DEV_SECRET_KEY = "dev-only-key-never-use-in-production"
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,33 @@ def sqlalchemy_url(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """Flask config keys from the contract's environment variables."""
-    app_env = environ.get("APP_ENV", "development")
+def database_settings(database_url: str) -> dict[str, Any]:
+    """Flask-SQLAlchemy's keys for one `DATABASE_URL`."""
+    return {
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            # JSON columns written and read by orjson, the one JSON library of both apps.
+            "json_serializer": jsoncodec.dumps_text,
+            "json_deserializer": jsoncodec.loads,
+            # Test a pooled server connection before use, so that the app recovers by itself
+            # after PostgreSQL restarts (docs/spec.md#74-postgresql-and-connections); a SQLite
+            # file cannot go away like that, and the ping would cost every request.
+            "pool_pre_ping": make_url(database_url).get_backend_name() != "sqlite",
+        },
+    }
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Flask's config from the environment variables of docs/spec.md#12-environment-variables.
+
+    The default database is `flask.sqlite3` in Flask's instance folder, never in the source tree.
+    """
+    app_env = os.environ.get("APP_ENV", "development")
     if app_env not in ("development", "production"):
         raise ConfigError(f"APP_ENV must be development or production, not {app_env!r}.")
     production = app_env == "production"
-    secret_key = environ.get("SECRET_KEY")
+    secret_key = os.environ.get("SECRET_KEY")
     if not secret_key:
         if production:
             raise ConfigError(
@@ -48,27 +68,37 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
             )
         log.warning("SECRET_KEY is not set: using a development-only key.")
         secret_key = DEV_SECRET_KEY
-    database_url = environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    return {
+    default_database = f"sqlite:///{Path(instance_path, 'flask.sqlite3')}"
+    settings = {
         "APP_ENV": app_env,
         "SECRET_KEY": secret_key,
-        "MODEL_PATH": Path(environ.get("MODEL_PATH") or DEFAULT_MODEL_PATH),
-        "DATABASE_URL": database_url,
-        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
-        # Test each pooled server connection before use, so the app recovers by itself after the
-        # database restarts (Django's CONN_HEALTH_CHECKS); a SQLite file cannot go away like that.
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": not database_url.startswith("sqlite"),
-            # JSON columns written and read by orjson, the one JSON library of both apps.
-            "json_serializer": jsoncodec.dumps_text,
-            "json_deserializer": jsoncodec.loads,
-        },
-        "ALLOWED_HOSTS": parse_allowed_hosts(environ.get("ALLOWED_HOSTS")),
+        "MODEL_PATH": configured_model_path(),
+        **database_settings(os.environ.get("DATABASE_URL") or default_database),
+        "ALLOWED_HOSTS": parse_allowed_hosts(os.environ.get("ALLOWED_HOSTS")),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        # No automatic OPTIONS answers: OPTIONS is a 405 like any method a route does not take.
         "PROVIDE_AUTOMATIC_OPTIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # The CSRF token lasts as long as the session cookie behind it (docs/spec.md#82-what-
+        # each-server-words-its-own-way), not one hour: a form left open is still accepted.
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    # DEBUG=1 turns on Flask's debug mode. Unset, DEBUG is Flask's own default: off, unless
+    # `flask run --debug` (or FLASK_DEBUG=1) turns it on with the debugger and the reloader.
+    if "DEBUG" in os.environ:
+        settings["DEBUG"] = os.environ["DEBUG"] == "1"
+    return settings
+
+
+def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The environment's settings, then `overrides`: Flask config keys, or `DATABASE_URL` (the
+    tests give each app a database, and so does the side-by-side process)."""
+    settings = from_environment(instance_path)
+    overrides = dict(overrides or {})
+    if "DATABASE_URL" in overrides:
+        settings.update(database_settings(str(overrides.pop("DATABASE_URL"))))
+    settings.update(overrides)
+    return settings

@@ -1,23 +1,32 @@
-"""Flask-only behaviour: the application factory, configuration, migrations, SQLite settings."""
+"""Flask-only behaviour: the application factory, configuration, the model, SQLite settings."""
 
 import logging
 import os
 import shutil
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 
 pytest.importorskip("flask")
 
+import flask_app as flask_package
 from flask_app import create_app
 from flask_app.config import ConfigError, from_environment, sqlalchemy_url
 from flask_app.extensions import db
 from shared_model.artifact import ModelIntegrityError, ModelNotFoundError, manifest_path
 
 
-def test_create_app_gives_a_new_app_each_call(flask_app):
-    assert create_app() is not create_app()
+@pytest.fixture
+def database(flask_migrated_db, tmp_path) -> str:
+    """A migrated SQLite database of the test's own."""
+    path = tmp_path / "db.sqlite3"
+    shutil.copy(flask_migrated_db, path)
+    return f"sqlite:///{path}"
+
+
+def test_create_app_gives_a_new_app_each_call(database):
+    config = {"DATABASE_URL": database}
+    assert create_app(config) is not create_app(config)
 
 
 def test_postgresql_urls_use_psycopg_3():
@@ -26,45 +35,84 @@ def test_postgresql_urls_use_psycopg_3():
     assert sqlalchemy_url("sqlite:////tmp/x.sqlite3") == "sqlite:////tmp/x.sqlite3"
 
 
-def test_production_refuses_to_start_without_a_secret_key():
+def test_the_default_database_is_in_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = from_environment(str(tmp_path / "instance"))
+    assert (
+        config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'flask.sqlite3'}"
+    )
+    app = create_app()
+    assert not Path(app.instance_path).is_relative_to(Path(flask_package.__file__).parent)
+    assert app.config["DATABASE_URL"] == f"sqlite:///{Path(app.instance_path, 'flask.sqlite3')}"
+    assert Path(app.instance_path).is_dir()
+
+
+def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/app")
+    config = from_environment(str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/app"
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError) as info:
-        from_environment({"APP_ENV": "production"})
+        from_environment(str(tmp_path))
     assert str(info.value).startswith("SECRET_KEY is not set; APP_ENV=production needs one")
 
 
-def test_an_unknown_app_env_is_refused():
+def test_an_unknown_app_env_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "staging")
     with pytest.raises(ConfigError, match="APP_ENV must be development or production"):
-        from_environment({"APP_ENV": "staging"})
+        from_environment(str(tmp_path))
 
 
-def test_development_warns_about_its_default_key(caplog):
+def test_development_warns_about_its_default_key(caplog, monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
     with caplog.at_level(logging.WARNING):
-        config = from_environment({})
+        config = from_environment(str(tmp_path))
     assert config["SECRET_KEY"] == "dev-only-key-never-use-in-production"
     assert "SECRET_KEY is not set: using a development-only key." in caplog.text
 
 
-def test_production_cookies_are_secure(flask_migrated_db, tmp_path):
-    path = tmp_path / "db.sqlite3"
-    shutil.copy(flask_migrated_db, path)
-    app = create_app(
-        {
-            **from_environment({"APP_ENV": "production", "SECRET_KEY": "x" * 50}),
-            "DATABASE_URL": f"sqlite:///{path}",
-            "MODEL_PATH": os.environ["MODEL_PATH"],
-        }
-    )
+def test_production_cookies_are_secure(database, monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    app = create_app({"DATABASE_URL": database})
     cookie = app.test_client().get("/", base_url="https://localhost").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_allowed_hosts_come_from_the_environment(flask_migrated_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("ALLOWED_HOSTS", "models.example.org")
-    path = tmp_path / "db.sqlite3"
-    shutil.copy(flask_migrated_db, path)
-    client = create_app({"DATABASE_URL": f"sqlite:///{path}"}).test_client()
-    assert client.get("/api/v1/health", headers={"Host": "models.example.org"}).status_code == 200
-    assert client.get("/api/v1/health", headers={"Host": "localhost"}).status_code == 400
+def test_debug_is_off_by_default_and_on_with_debug_1(database, monkeypatch):
+    monkeypatch.delenv("DEBUG", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    assert create_app({"DATABASE_URL": database}).debug is False
+    monkeypatch.setenv("DEBUG", "1")
+    assert create_app({"DATABASE_URL": database}).debug is True
+    monkeypatch.setenv("DEBUG", "0")
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert create_app({"DATABASE_URL": database}).debug is False
+
+
+def test_flask_debug_turns_debug_on_as_flask_run_debug_does(database, monkeypatch):
+    monkeypatch.delenv("DEBUG", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")  # what `flask run --debug` sets
+    assert create_app({"DATABASE_URL": database}).debug is True
+
+
+def test_with_debug_off_an_unexpected_error_is_the_500_page(database, monkeypatch):
+    monkeypatch.delenv("DEBUG", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"DATABASE_URL": database})
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    answer = app.test_client().get("/boom")
+    assert answer.status_code == 500
+    assert b'data-testid="error-title">Server error<' in answer.data
+    assert b"boom" not in answer.data
 
 
 def test_a_missing_model_stops_the_app_with_the_command_that_fixes_it(tmp_path):
@@ -128,19 +176,11 @@ def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path, cap
     assert client.get("/history").status_code == 503
 
 
-def _flask(*args, env):
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "flask_app", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+def test_the_folder_of_a_sqlite_file_is_created(tmp_path):
+    create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/new/folder/db.sqlite3"})
+    assert (tmp_path / "new" / "folder").is_dir()
 
 
-def test_db_upgrade_creates_the_schema_and_the_models_need_no_new_migration(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
-    upgrade = _flask("db", "upgrade", env=env)
-    assert upgrade.returncode == 0, upgrade.stderr
-    check = _flask("db", "check", env=env)
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert "No new upgrade operations detected." in check.stdout + check.stderr
+def test_the_model_path_comes_from_the_environment(database, model_path):
+    app = create_app({"DATABASE_URL": database})
+    assert app.config["MODEL_PATH"] == Path(os.environ["MODEL_PATH"]) == model_path
