@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -16,7 +16,11 @@ def utcnow() -> datetime:
 
 
 class Prediction(db.Model):  # type: ignore[name-defined,misc]
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # 64 bits, as every id the routes accept (up to 2^63-1) must be one the database can look up;
+    # on SQLite only an INTEGER primary key numbers new rows by itself, and it is 64 bits there.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     source: Mapped[str] = mapped_column(String(8))
     model_name: Mapped[str] = mapped_column(String(100))
