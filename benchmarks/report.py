@@ -263,10 +263,11 @@ def update_comparison(results: dict[str, Any], comparison: Path) -> bool:
     return True
 
 
-def write(results: dict[str, Any], folder: Path) -> None:
+def write(results: dict[str, Any], folder: Path, comparison: Path | None) -> None:
+    """benchmark.json and benchmark.svg into the folder; the figures into `comparison`, if any."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "benchmark.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     chart(results, folder / "benchmark.svg")
     say(f"Wrote {folder / 'benchmark.json'} and {folder / 'benchmark.svg'}")
-    if update_comparison(results, ROOT / "comparison.md"):
-        say("Updated the figures in comparison.md")
+    if comparison is not None and update_comparison(results, comparison):
+        say(f"Updated the figures in {comparison.name}")
