@@ -138,8 +138,9 @@ def _peak_rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> float:
-    """Poll the health check until it answers 200; returns the seconds that took."""
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 180) -> float:
+    """Poll the health check until it answers 200; returns the seconds that took. The timeout is
+    generous, for a busy machine: the wait ends at the first answer."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
@@ -148,6 +149,10 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 6
             with urllib.request.urlopen(url + HEALTH_PATH, timeout=5) as response:
                 if response.status == 200:
                     return time.perf_counter() - started
+        except urllib.error.HTTPError as error:
+            if error.code != 503:  # an answer, and a wrong one: waiting will not mend it
+                raise RuntimeError(f"the server at {url} answered {error.code}") from None
+            time.sleep(0.005)
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.005)
     raise RuntimeError(f"the server at {url} did not answer within {timeout} s")
@@ -167,6 +172,10 @@ def start(contender: Contender, database: Path, workers: int, log: Path) -> tupl
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process)
+    except RuntimeError as error:
+        stop(process)
+        output = log.read_text(errors="replace")[-10_000:]  # the end, where the reason is
+        raise RuntimeError(f"{error}; the end of its log:\n{output}") from None
     except BaseException:
         stop(process)
         raise

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+STARTUP_SECONDS = 180  # generous for a busy machine; pg_ctl -w returns as soon as it is up
 INSTALL_HINT = "install PostgreSQL (Debian/Ubuntu: `sudo apt-get install postgresql`)"
 
 
@@ -66,7 +67,17 @@ class Cluster:
         )
 
     def start(self) -> None:
-        self._pg_ctl("-o", self.options, "-l", str(self.log), "-w", "start")
+        """Start the server and wait until it accepts connections (generously, for a busy
+        machine: pg_ctl's own default is 60 s); if it does not, fail with its log."""
+        try:
+            self._pg_ctl(
+                "-o", self.options, "-l", str(self.log), "-w", "-t", str(STARTUP_SECONDS), "start"
+            )
+        except subprocess.CalledProcessError as error:
+            log = self.log.read_text(errors="replace")[-10_000:] if self.log.exists() else ""
+            raise RuntimeError(
+                f"PostgreSQL did not start:\n{error.stderr.decode(errors='replace')}{log}"
+            ) from None
 
     def stop(self) -> None:
         self._pg_ctl("-m", "fast", "-w", "stop")

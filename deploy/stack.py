@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from .postgres import Cluster, _free_port, throwaway_cluster
 from .system import MISSING_HINT, missing_tools
 
 HERE = Path(__file__).parent
+STARTUP_SECONDS = 180  # generous for a busy machine; each wait ends at the first answer
 APPS = {"flask": "flask_app:create_app()", "django": "django_app.wsgi:application"}
 
 
@@ -113,20 +115,25 @@ def _tls_certificate(run: Path) -> None:
 def _wait(
     url: str, process: subprocess.Popen[bytes], log: Path, headers: dict[str, str] | None = None
 ) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + STARTUP_SECONDS
+    output = lambda: log.read_text(errors="replace")[-10_000:]  # noqa: E731 - the end: the reason
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"{url} stopped while starting:\n{log.read_text(errors='replace')}")
+            raise RuntimeError(f"{url} stopped while starting:\n{output()}")
         try:
             request = urllib.request.Request(url, headers=headers or {})
             with urllib.request.urlopen(request, timeout=2, context=tls_context()):
                 return
-        except OSError:
-            if time.monotonic() > deadline:
+        except urllib.error.HTTPError as error:
+            if error.code != 503:  # an answer, and a wrong one: waiting will not mend it
                 raise RuntimeError(
-                    f"{url} did not answer within 60 s:\n{log.read_text(errors='replace')}"
+                    f"{url} answered {error.code} while starting:\n{output()}"
                 ) from None
-            time.sleep(0.2)
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {STARTUP_SECONDS} s:\n{output()}")
+        time.sleep(0.2)
 
 
 def _model_path(run: Path) -> Path:
@@ -173,6 +180,7 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
             _tls_certificate(run)
             ports = {app: [_free_port() for _ in range(instances)] for app in APPS}
             stack = Stack("", "", database, run)
+            starting: list[tuple[str, subprocess.Popen[bytes], Path]] = []
             for app, target in APPS.items():
                 stack.instances[app] = []
                 for number, port in enumerate(ports[app], start=1):
@@ -195,12 +203,9 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
                     )
                     processes.append(process)
                     stack.instances[app].append(process)
-                    _wait(
-                        f"http://127.0.0.1:{port}/{app}/api/v1/health",
-                        process,
-                        log,
-                        {"X-Forwarded-Proto": "https"},
-                    )
+                    starting.append((f"http://127.0.0.1:{port}/{app}/api/v1/health", process, log))
+            for url, process, log in starting:  # all of them start at once, then each is waited for
+                _wait(url, process, log, {"X-Forwarded-Proto": "https"})
             http_port, https_port = http_port or _free_port(), https_port or _free_port()
             config = _render_nginx(run, http_port, https_port, ports)
             nginx_log = run / "nginx.log"

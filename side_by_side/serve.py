@@ -27,6 +27,7 @@ from shared_model.datasets import BUILTIN_DATASETS, DataError, load_builtin, loa
 from shared_model.training import train
 
 EXIT_USAGE = 2
+STARTUP_SECONDS = 180  # generous for a busy machine; the wait ends at the apps' first answer
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -115,7 +116,7 @@ def migrate(env: dict[str, str]) -> None:
 
 
 def wait_until_up(process: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + STARTUP_SECONDS
     for app in ("flask", "django"):
         while True:
             if process.poll() is not None:
@@ -126,7 +127,7 @@ def wait_until_up(process: subprocess.Popen[bytes], base: str) -> None:
             except OSError:
                 if time.monotonic() > deadline:
                     raise SystemExit(
-                        "The apps did not answer within 60 s; see the messages above."
+                        f"The apps did not answer within {STARTUP_SECONDS} s; see the messages above."
                     ) from None
                 time.sleep(0.2)
 

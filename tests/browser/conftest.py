@@ -8,12 +8,12 @@ opens on purpose).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +41,7 @@ if not Path(CHROMIUM).exists():
 
 from browser_helpers import free_port  # noqa: E402
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
+from waiting import output_of, wait_until  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -62,12 +63,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         command, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while b"Press Ctrl-C to stop." not in log.read_bytes():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"serve did not start:\n{log.read_text()}")
-        time.sleep(0.25)
+    try:
+        ready = lambda: b"Press Ctrl-C to stop." in log.read_bytes()  # noqa: E731
+        wait_until(ready, process, output_of(log), "serve")
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # serve and its gunicorn
+        raise
     with urllib.request.urlopen(base + "/"):
         pass
     yield base

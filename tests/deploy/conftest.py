@@ -15,8 +15,9 @@ if missing_tools():
     pytest.skip(f"missing {', '.join(missing_tools())}: {MISSING_HINT}", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
+    """One stack for every test of the folder: starting one takes long."""
     with running_stack(instances=2) as running:
         yield running
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import time
 
 from bs4 import BeautifulSoup
+from waiting import output_of, wait_until
 from web import Browserish
 
 from shared_web.headers import SECURITY_HEADERS
@@ -36,7 +36,9 @@ def test_static_files_are_served_by_nginx_not_by_the_app(stack, app):
     assert reply.headers["Content-Encoding"] == "gzip"
     assert b"--brand" in reply.body
     assert reply.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
-    time.sleep(0.2)
+    access_log = stack.run / "access.log"  # nginx writes it once the answer is sent
+    logged = lambda: f"/{app}/static/style.css" in access_log.read_text()  # noqa: E731
+    wait_until(logged, None, output_of(access_log), "nginx's access log")
     logs = "".join(stack.log(f"{app}-{n}") for n in (1, 2))
     assert "static/style.css" not in logs
     assert f"/{app}/static/style.css" in (stack.run / "access.log").read_text()

@@ -8,13 +8,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from waiting import answers, output_of, wait_until
 
 APPS = {
     "flask": (
@@ -84,16 +84,7 @@ def start(
 def wait_until_up(
     process: subprocess.Popen[bytes], url: str, log: Path, headers: dict[str, str] | None = None
 ) -> None:
-    """Poll the health check until the server answers 200."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server stopped:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(
-                urllib.request.Request(url + "/api/v1/health", headers=headers or {}), timeout=2
-            ):
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer in 30 s:\n{log.read_text()}")
+    """Poll the health check until the server answers 200 (see tests/waiting.py: up to
+    STARTUP_SECONDS; a failure shows gunicorn's log)."""
+    health = answers(url + "/api/v1/health", headers)
+    wait_until(health, process, output_of(log), f"gunicorn at {url}")

@@ -10,6 +10,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from served_apps import Server, start, wait_until_up
+from waiting import STARTUP_SECONDS
 
 from shared_model.artifact import manifest_path
 
@@ -60,7 +61,7 @@ def test_production_without_a_secret_key_stops_gunicorn(framework, tmp_path, mon
     monkeypatch.delenv("SECRET_KEY", raising=False)
     process, log, _ = start(framework, tmp_path, migrate=False, APP_ENV="production")
     try:
-        returncode = process.wait(timeout=60)
+        returncode = process.wait(timeout=STARTUP_SECONDS)
     except subprocess.TimeoutExpired:
         process.kill()
         raise AssertionError(f"gunicorn kept running:\n{log.read_text()}") from None
@@ -115,7 +116,7 @@ def test_a_tampered_model_stops_gunicorn_before_it_is_unpickled(framework, tmp_p
     shutil.copy(manifest_path(model_path), manifest_path(tampered))
     process, log, _ = start(framework, tmp_path, migrate=False, MODEL_PATH=str(tampered))
     try:
-        returncode = process.wait(timeout=60)
+        returncode = process.wait(timeout=STARTUP_SECONDS)
     except subprocess.TimeoutExpired:
         process.kill()
         raise AssertionError(f"gunicorn kept running:\n{log.read_text()}") from None

@@ -9,12 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
 from served_apps import free_port
+from waiting import STARTUP_SECONDS, wait_until
 
 pytest.importorskip("flask")
 pytest.importorskip("django")
@@ -29,20 +30,31 @@ def serve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
 
 def run_until_ready_then_stop(process: subprocess.Popen[str], port: int) -> str:
     """Wait for the "running" message, fetch both apps, then press Ctrl-C; returns all output."""
-    lines = []
-    deadline = time.monotonic() + 90
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if "Press Ctrl-C to stop." in line or time.monotonic() > deadline:
-            break
+    lines: list[str] = []
+    stdout = process.stdout
+    assert stdout is not None
+
+    def read() -> None:  # in a thread, so that the wait below keeps its own time
+        for line in stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    output = lambda: "".join(lines)  # noqa: E731
+
+    def all_output() -> str:  # for a failure: what the reader has yet to collect too
+        reader.join(timeout=5)
+        return output()
+
+    wait_until(lambda: "Press Ctrl-C to stop." in output(), process, all_output, "serve")
     for path in ("/", "/flask/", "/django/"):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as response:
             assert response.status == 200
     os.killpg(process.pid, signal.SIGINT)
-    rest, _ = process.communicate(timeout=30)
+    process.wait(timeout=30)
+    reader.join(timeout=30)
     assert process.returncode == 0
-    return "".join(lines) + rest
+    return output()
 
 
 def test_serve_trains_migrates_prints_the_addresses_and_stops_on_ctrl_c(tmp_path):
@@ -94,7 +106,7 @@ def test_a_port_in_use_gets_one_line_naming_it(tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         process = serve(tmp_path, "--port", str(port))
-        output, _ = process.communicate(timeout=60)
+        output, _ = process.communicate(timeout=STARTUP_SECONDS)
     assert process.returncode == 1
     assert output == (
         f"Port {port} on 127.0.0.1 is already in use: stop what uses it, or pick another port with "
