@@ -4,8 +4,9 @@
     python3 dev.py -s serve      # both apps side by side
     python3 dev.py               # every test, lint and type check
 
-The first run makes `.venv-nox/` with the pinned nox and uv from `constraints.txt`; every later
-run reuses it. Any arguments are nox's own (`python3 dev.py --list` shows the sessions).
+The first run makes `.venv-nox/` with the `nox` dependency group of pyproject.toml (nox and uv),
+at the versions constraints.txt pins for them and everything they need; every later run reuses
+it. Any arguments are nox's own (`python3 dev.py --list` shows the sessions).
 """
 
 import os
@@ -17,31 +18,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv-nox"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-TOOLS = ("nox", "uv")
+CONSTRAINTS = ROOT / "constraints.txt"
 
 
-def pinned(names: tuple[str, ...]) -> list[str]:
+def tools() -> list[str]:
+    """The requirements of pyproject.toml's `nox` dependency group (PEP 735): nox and uv."""
+    import tomllib  # Python 3.11 or newer, checked before
+
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    return [str(requirement) for requirement in groups["nox"]]
+
+
+def pinned(names: list[str]) -> list[str]:
     """The `name==version` lines of constraints.txt for these packages."""
-    wanted = []
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
-        name = line.split("==", 1)[0].strip().lower()
-        if name in names:
-            wanted.append(line.strip())
-    return wanted
+    wanted = {name.lower() for name in names}
+    lines = CONSTRAINTS.read_text().splitlines()
+    return [line.strip() for line in lines if line.split("==", 1)[0].strip().lower() in wanted]
 
 
 def ensure_nox() -> Path:
     nox = BIN / ("nox.exe" if os.name == "nt" else "nox")
-    stamp = VENV / "constraints.txt"
-    pins = "\n".join(pinned(TOOLS))
-    if nox.exists() and stamp.exists() and stamp.read_text() == pins:
-        return nox
     if sys.version_info < (3, 11):  # noqa: UP036 - said plainly, before anything fails
         sys.exit("This project needs Python 3.11 or newer.")
-    print(f"dev.py: installing {', '.join(pinned(TOOLS))} into {VENV.name}/ (once)", flush=True)
+    stamp = VENV / "constraints.txt"
+    names = tools()
+    pins = "\n".join(pinned(names))
+    if nox.exists() and stamp.exists() and stamp.read_text() == pins:
+        return nox
+    print(f"dev.py: installing {', '.join(pinned(names))} into {VENV.name}/ (once)", flush=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *pinned(TOOLS)], check=True)
+    subprocess.run([*pip, "-c", str(CONSTRAINTS), *names], check=True)
     stamp.write_text(pins)
     return nox
 
