@@ -55,10 +55,13 @@ def wait_until(
     first, or if `seconds` pass."""
     started = time.monotonic()
     while True:
+        refused = None
         try:
             if ready():
                 return time.monotonic() - started
-        except Refused as refused:
+        except Refused as answer:
+            refused = answer
+        if refused is not None:
             pytest.fail(f"{what}: {refused}; its output:\n{tail(output())}", pytrace=False)
         if process is not None and process.poll() is not None:
             pytest.fail(
