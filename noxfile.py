@@ -7,7 +7,7 @@ one framework or none, which proves that each part stands without the others.
 `python3 dev.py` runs the default sessions, and each test once in each configuration it needs:
 
     lint, typecheck  ruff and mypy
-    model            tests/model, with no web framework installed
+    model            tests/model and tests/shared_web, with no web framework installed
     flask            the contract suite, tests/flask_only and tests/served for Flask (no Django)
     django           the same for Django (no Flask)
     tests            everything the sessions above leave out (parity, browser, bench, docs,
@@ -99,7 +99,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy, strict, over shared_model (the typed core both apps call)."""
+    """mypy, strict, over shared_model and shared_web (the typed core both apps call)."""
     install(session)
     install_group(session, "typecheck")
     session.run("mypy")
@@ -107,10 +107,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def model(session: nox.Session) -> None:
-    """shared_model's tests in an environment with no web framework: the package needs none."""
+    """shared_model's and shared_web's tests with no web framework installed: they need none."""
     install(session, "test")
     assert_not_installed(session, "flask", "django")
-    session.run("pytest", "tests/model", *session.posargs)
+    session.run("pytest", "tests/model", "tests/shared_web", *session.posargs)
 
 
 # flask and django spell their pytest arguments out in `session.run`: docs/compare.py reads them
