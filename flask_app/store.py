@@ -80,17 +80,21 @@ def add_all(outcomes: Iterable[Outcome], source: str) -> Sequence[Row[Any]]:
     - Core, `insert(table).values([...]).returning(...)`: 8 / 84 ms, the slowest: SQLAlchemy
       compiles a new statement with one bound parameter per value (8,000) every time;
     - Core, `insert(table).returning(...)` with the rows as a list of parameters (this one):
-      1.7 / 15.5 ms. SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues"; on SQLite
-      one INSERT per row, so that the rows come back in the batch's order), every value a bound
-      parameter.
+      1.7 / 15.5 ms. SQLAlchemy sends them as one multi-row INSERT ("insertmanyvalues"), every
+      value a bound parameter.
+
+    The rows come back sorted by id, which is the batch's order: a database numbers the rows of
+    one INSERT in the order of its VALUES. Asking SQLAlchemy to guarantee the order instead
+    (`sort_by_parameter_order=True`) makes it send one INSERT per row on SQLite, which cannot
+    promise the order of RETURNING: 56 ms per 1,000 rows (benchmarks/README.md).
 
     One new prediction goes through the ORM's `session.add` (`add`): 0.3 ms.
     """
     table = Prediction.__table__
-    rows = db.session.execute(
-        insert(table).returning(*table.c, sort_by_parameter_order=True),
-        [_new_row(outcome, source) for outcome in outcomes],
-    ).all()
+    result = db.session.execute(
+        insert(table).returning(*table.c), [_new_row(outcome, source) for outcome in outcomes]
+    )
+    rows = sorted(result.all(), key=lambda row: row.id)
     db.session.commit()
     return rows
 

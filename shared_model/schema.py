@@ -6,6 +6,7 @@ features appear in both apps without a line of web code changing.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -74,6 +75,11 @@ class Manifest:
     estimator: str = ""
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def feature_names(self) -> tuple[str, ...]:
+        """The features' names, in the order the model takes them."""
+        return tuple(f.name for f in self.features)
 
     @property
     def version(self) -> str:

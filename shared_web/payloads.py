@@ -56,8 +56,13 @@ def feedback_payload(row: StoredPrediction) -> dict[str, Any] | None:
     }
 
 
-def _ordered(values: Mapping[str, float], order: Sequence[str]) -> dict[str, float]:
-    """Keys in the model's order (a database may not keep them), any others after them."""
+def _ordered(values: Mapping[str, float], order: tuple[str, ...]) -> dict[str, float]:
+    """Keys in the model's order (PostgreSQL's `jsonb` does not keep them), any others after them.
+
+    A row read from SQLite, or just written, is in order already: that check is the fast path.
+    """
+    if tuple(values) == order:
+        return dict(values)
     ordered = {k: values[k] for k in order if k in values}
     ordered.update((k, v) for k, v in values.items() if k not in ordered)
     return ordered
@@ -65,11 +70,11 @@ def _ordered(values: Mapping[str, float], order: Sequence[str]) -> dict[str, flo
 
 def prediction_payload(row: StoredPrediction, manifest: Manifest | None = None) -> dict[str, Any]:
     """The prediction object, from a stored row; with a manifest, keys follow the model's order."""
-    features = dict(row.features)
-    probabilities = dict(row.probabilities)
-    if manifest is not None:
-        features = _ordered(features, [f.name for f in manifest.features])
-        probabilities = _ordered(probabilities, manifest.classes)
+    if manifest is None:
+        features, probabilities = dict(row.features), dict(row.probabilities)
+    else:
+        features = _ordered(row.features, manifest.feature_names)
+        probabilities = _ordered(row.probabilities, manifest.classes)
     return {
         "id": row.id,
         "created_at": format_time(row.created_at),
