@@ -255,7 +255,8 @@ def browser(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """The load benchmark: bare WSGI, Flask, Django and FastAPI under wrk; writes docs/benchmark.*
-    and the figures in comparison.md (`-- --rounds N --seconds S`). Then the model's own speed."""
+    and the figures in comparison.md (`-- --rounds N --seconds S`). Then what each way of writing
+    predictions costs (ORM or lower layer), and the model's own speed."""
     import shutil
 
     if shutil.which("wrk") is None:
@@ -265,6 +266,7 @@ def bench(session: nox.Session) -> None:
         )
     install(session, "flask", "django", "bench", "test")
     session.run("python", "-m", "benchmarks.load", *session.posargs)
+    session.run("python", "-m", "benchmarks.writes")
     session.run(
         "pytest",
         "benchmarks",
