@@ -21,14 +21,21 @@ from .json_provider import OrjsonProvider
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment; `test_config` overrides settings (tests use it)."""
-    app = Flask(__name__, static_folder=STATIC_FOLDER)
+    # The static route is added once the config is in: Flask would add it in its constructor,
+    # before PROVIDE_AUTOMATIC_OPTIONS=False, and answer OPTIONS on every static file
+    # (docs/spec.md#53-methods-and-ids).
+    app = Flask(__name__, static_folder=None)
     app.config.from_mapping(config.load(app.instance_path, test_config))
+    app.static_folder = STATIC_FOLDER
+    app.add_url_rule(
+        f"{app.static_url_path}/<path:filename>", "static", view_func=app.send_static_file
+    )
     app.json = OrjsonProvider(app)
 
     security.init_app(app)
     store.init_app(app)
     csrf.init_app(app)
-    csrf.exempt(api.bp)
+    csrf.exempt(api.bp)  # the API is not cookie-authenticated (docs/spec.md#31-conventions)
     model.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -1,4 +1,5 @@
-"""The Flask extensions, created unbound here and bound to each app in `create_app`.
+"""The Flask extensions, created unbound here and bound to each app by the `init_app` calls in
+`create_app` (`store.init_app` binds `db` and `migrate`).
 
 `model` is this app's own small extension: the model artifact that shared_model loads.
 """

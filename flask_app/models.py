@@ -16,6 +16,8 @@ def utcnow() -> datetime:
 
 
 class Prediction(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "prediction"  # what Flask-SQLAlchemy would derive from the class name
+
     # 64 bits, as every id the routes accept (up to 2^63-1) must be one the database can look up;
     # on SQLite only an INTEGER primary key numbers new rows by itself, and it is 64 bits there.
     id: Mapped[int] = mapped_column(

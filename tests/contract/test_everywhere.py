@@ -40,6 +40,12 @@ def test_static_files_are_served_by_the_app(client, path, content_type):
     assert len(answer.body) > 100
 
 
+def test_options_on_a_static_file_is_not_offered(client):
+    answer = client.request("OPTIONS", client.url("/static/style.css"))
+    assert answer.status == 405
+    assert answer.header("Allow") == "GET, HEAD"
+
+
 def test_an_unknown_page_is_a_404_in_the_layout(client):
     answer = client.get("/no/such/page")
     assert answer.status == 404
