@@ -151,5 +151,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # A request for a host not in ALLOWED_HOSTS is answered 400; it is not the app's error,
+        # and Django's docs advise silencing its log line (the Flask app logs none either).
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+    },
 }

@@ -20,7 +20,6 @@ from shared_model.predictor import Predictor
 class PredictionsConfig(AppConfig):
     name = "django_app.predictions"
     verbose_name = "Predictions"
-    default_auto_field = "django.db.models.BigAutoField"
 
 
 @functools.cache

@@ -6,7 +6,7 @@ from shared_web.api_input import MAX_ID
 
 
 class PredictionIdConverter:
-    """A prediction id in a path: digits only, at most 2^63−1 (docs/spec.md#53-methods-and-ids).
+    """`<bigint:...>`: a prediction id in a path: digits only, at most 2^63−1 (docs/spec.md#53-methods-and-ids).
 
     Django's `int` converter takes any number of digits, so a larger id would reach the database
     and fail there (PostgreSQL: "bigint out of range") rather than be a 404. Raising ValueError

@@ -13,7 +13,9 @@ Django asks for error handling in three places, and each one points here:
 
 With `DEBUG` on, Django shows its technical 404 and 500 pages instead of `handler404` and
 `handler500`, and this CSRF view defers to Django's own page, which says why the token was
-refused; the API's errors and the 503 stay as specified.
+refused. So with `DEBUG` on, a 404 or 500 under /api/ is an HTML page too (Flask's debug mode
+keeps the app's error handlers); the errors views raise on purpose (`ApiError`, validation, the
+503) stay as specified. Without `DEBUG`, every answer is the spec's.
 """
 
 from __future__ import annotations

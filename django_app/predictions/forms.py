@@ -1,4 +1,7 @@
-"""The HTML forms, built with Django forms from the model's schema (CSRF comes from middleware)."""
+"""The HTML forms, built with Django forms from the model's schema (CSRF comes from middleware).
+
+A feature's rules and messages are the model's own (`shared_model.validation.parse_text_value`),
+so the form and the JSON API refuse the same values with the same words."""
 
 from __future__ import annotations
 

@@ -98,6 +98,8 @@ ROWS_PER_INSERT = 100
 """800 parameters a statement: within every SQLite's limit (999 before SQLite 3.32) and
 PostgreSQL's; measured as fast as one statement for all 1,000 rows."""
 
+# Every column a new prediction has; the feedback columns stay NULL until feedback is given.
+# A new field must be added here (a test in tests/django_only checks that none is missing).
 INSERT_COLUMNS = (
     "created_at",
     "source",

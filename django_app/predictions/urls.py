@@ -7,13 +7,13 @@ from .converters import PredictionIdConverter
 
 app_name = "predictions"
 
-register_converter(PredictionIdConverter, "id")
+register_converter(PredictionIdConverter, "bigint")
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("predict", views.predict, name="predict"),
-    path("predictions/<id:prediction_id>", views.prediction, name="prediction"),
-    path("predictions/<id:prediction_id>/feedback", views.feedback, name="feedback"),
+    path("predictions/<bigint:prediction_id>", views.prediction, name="prediction"),
+    path("predictions/<bigint:prediction_id>/feedback", views.feedback, name="feedback"),
     path("batch", views.batch, name="batch"),
     path("history", views.history, name="history"),
     path("history.csv", views.history_csv, name="history_csv"),
@@ -23,6 +23,6 @@ urlpatterns = [
     path("api/v1/predict", api.predict, name="api_predict"),
     path("api/v1/predict/batch", api.predict_batch, name="api_predict_batch"),
     path("api/v1/predictions", api.predictions, name="api_predictions"),
-    path("api/v1/predictions/<id:prediction_id>", api.prediction, name="api_prediction"),
-    path("api/v1/predictions/<id:prediction_id>/feedback", api.feedback, name="api_feedback"),
+    path("api/v1/predictions/<bigint:prediction_id>", api.prediction, name="api_prediction"),
+    path("api/v1/predictions/<bigint:prediction_id>/feedback", api.feedback, name="api_feedback"),
 ]

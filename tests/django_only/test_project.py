@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import DatabaseError
 from django.test import Client, override_settings
 
-from django_app.predictions.models import Prediction, PredictionManager
+from django_app.predictions.models import INSERT_COLUMNS, Prediction, PredictionManager
 from shared_model.artifact import manifest_path
 
 
@@ -33,6 +33,12 @@ def run_python(code, **env):
 
 def test_the_system_check_is_clean():
     call_command("check", fail_level="WARNING")
+
+
+def test_the_batch_insert_writes_every_column_a_new_prediction_has():
+    columns = {field.attname for field in Prediction._meta.concrete_fields}
+    feedback_columns = {"feedback_label", "feedback_correct", "feedback_at"}
+    assert set(INSERT_COLUMNS) == columns - {"id"} - feedback_columns
 
 
 @pytest.mark.django_db
