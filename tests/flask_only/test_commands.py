@@ -7,11 +7,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from waiting import answers, output_of, wait_until
 
 pytest.importorskip("flask")
 
@@ -99,24 +99,19 @@ def test_flask_run_serves_the_app(tmp_path, flask_migrated_db):
     database = tmp_path / "db.sqlite3"
     shutil.copy(flask_migrated_db, database)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    log = tmp_path / "flask-run.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "flask_app", "run", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health") as answer:
-                    assert answer.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "flask run did not answer within 60 s"
-                time.sleep(0.2)
+        health = f"http://127.0.0.1:{port}/api/v1/health"
+        wait_until(answers(health), server, output_of(log), "flask run")
+        with urllib.request.urlopen(health) as answer:
+            assert answer.status == 200
     finally:
         server.terminate()
         server.wait(timeout=30)
