@@ -86,7 +86,7 @@ class Span:
 def python_definitions(source: str) -> dict[str, list[tuple[int, int]]]:
     """Every `def`, `class` and assignment of a module, by anchor, with its line range.
 
-    Nested names are qualified (`def ErrorShapes.process_exception`), so that two functions of
+    Nested names are qualified (`def ErrorMiddleware.process_exception`), so that two functions of
     the same name in one file can still be told apart. A definition starts at its first
     decorator: the decorator is where Flask writes a route and Django a method rule.
     """
@@ -288,6 +288,9 @@ def _files(root: Path, patterns: Iterable[str], skip: str = "") -> list[Path]:
     )
 
 
+SHARED_PACKAGES = ("shared_model", "shared_web")
+"""The packages both apps import and neither counts: the model, and what both need about the web."""
+
 LOC_GROUPS = {
     "Python": {
         "flask": (("flask_app/**/*.py",), "migrations"),
@@ -318,11 +321,16 @@ def loc_block(root: Path = ROOT) -> str:
         "| templates (HTML) | {} | {} |".format(*(count["templates", a] for a in APPS)),
         "| migrations and their set-up | {} | {} |".format(*(count["migrations", a] for a in APPS)),
     ]
-    shared = sum(code_lines(p) for p in _files(root, ("shared_model/*.py",)))
+    shared = {
+        package: sum(code_lines(p) for p in _files(root, (f"{package}/*.py",)))
+        for package in SHARED_PACKAGES
+    }
     lines = [
         *rows,
         "",
-        f"Both apps also call `shared_model/`, {shared} lines of Python that neither app counts.",
+        "Both apps also call the two framework-free packages, which neither app counts: "
+        f"`shared_model/` (the model), {shared['shared_model']} lines of Python, and "
+        f"`shared_web/` (what both apps need about the web), {shared['shared_web']} lines.",
         "",
         "<details><summary>Every file counted</summary>",
         "",
@@ -345,7 +353,8 @@ def canonical(name: str) -> str:
 
 
 def pyproject_requirements(root: Path = ROOT) -> dict[str, list[str]]:
-    """The core's requirements (`shared_model`) and each app's extra, from pyproject.toml."""
+    """The core's requirements (what `shared_model` and `shared_web` need) and each app's extra,
+    from pyproject.toml."""
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     return {
         "core": project["dependencies"],
@@ -443,7 +452,7 @@ def dependencies_block(root: Path = ROOT) -> str:
         "| installed | Flask app | Django app |",
         "| --- | ---: | ---: |",
         "| everything the app needs | {} | {} |".format(*(summary(per_app[a]) for a in APPS)),
-        "| of which the model's (`shared_model`'s) | {} | {} |".format(
+        "| of which the shared packages' (`shared_model`, `shared_web`) | {} | {} |".format(
             *(summary(core) for _ in APPS)
         ),
         "| of which the web part | {} | {} |".format(
@@ -460,7 +469,7 @@ def dependencies_block(root: Path = ROOT) -> str:
     for name in sorted(everything, key=lambda n: (n in core, n)):
         distribution = everything[name]
         marks = ["yes" if name in per_app[a] else "" for a in APPS]
-        owner = " (model)" if name in core else ""
+        owner = " (shared)" if name in core else ""
         lines.append(
             f"| {distribution.metadata['Name']}{owner} | {distribution.version} "
             f"| {megabytes(size[name])} | {marks[0]} | {marks[1]} |"
