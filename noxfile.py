@@ -11,7 +11,7 @@ one framework or none, which proves that each part stands without the others.
     flask            the contract suite, tests/flask_only and tests/served for Flask (no Django)
     django           the same for Django (no Flask)
     tests            everything the sessions above leave out (parity, browser, bench, docs,
-                     deploy, ...), with both apps and every extra installed
+                     deploy, packaging, ...), with both apps and every extra installed
     postgres         the contract suite for both apps again, on PostgreSQL
 
 The others (parity, browser, deploy, bench, serve, train, compare) run only when named.
@@ -154,9 +154,10 @@ def tests(session: nox.Session) -> None:
     """The tests no other default session runs, with both apps and every extra installed.
 
     That is every folder of tests/ but those `model`, `flask` and `django` run (so parity,
-    browser, bench, docs, deploy and any folder added later), and the test files in theirs that
-    need both apps at once (tests/served/test_serve_command.py). tests/deploy skips, saying why,
-    where nginx or PostgreSQL is missing; tests/browser where Chromium is.
+    browser, bench, docs, deploy, packaging and any folder added later, found when it runs), and
+    the test files in theirs that need both apps at once (tests/served/test_serve_command.py).
+    tests/deploy skips, saying why, where nginx or PostgreSQL is missing; tests/browser where
+    Chromium is.
 
     Arguments go to pytest (`-- -x`); with a test path among them, pytest runs that path
     instead, in this environment where everything is installed: `-- tests/contract -k csv`,
