@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Protocol
 
+from shared_model.predictor import Outcome, Predictor
 from shared_model.schema import Manifest, format_time
 
 
@@ -26,6 +27,19 @@ class StoredPrediction(Protocol):
     feedback_correct: bool | None
     feedback_comment: str
     feedback_at: datetime | None
+
+
+def new_prediction_fields(outcome: Outcome, source: str, model: Predictor) -> dict[str, Any]:
+    """A new prediction's fields, named as both apps' tables name them (docs/spec.md#71-the-table);
+    `created_at` and the feedback fields take the table's defaults."""
+    return {
+        "source": source,
+        "model_name": model.name,
+        "model_version": model.version,
+        "features": outcome.features,
+        "label": outcome.label,
+        "probabilities": outcome.probabilities,
+    }
 
 
 def model_payload(manifest: Manifest) -> dict[str, Any]:

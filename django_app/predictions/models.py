@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shared_model.predictor import Outcome, Predictor
 from shared_web import jsoncodec
+from shared_web.payloads import new_prediction_fields
 
 
 class PredictionQuerySet(models.QuerySet["Prediction"]):
@@ -34,7 +35,7 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
 
     def create_prediction(self, outcome: Outcome, source: str, model: Predictor) -> Prediction:
         """One new prediction, with the ORM's ordinary INSERT (0.16 ms on SQLite)."""
-        return self.create(**_new_row(outcome, source, model))
+        return self.create(**new_prediction_fields(outcome, source, model))
 
     def create_predictions(
         self, outcomes: Iterable[Outcome], source: str, model: Predictor
@@ -64,7 +65,7 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
         created_at = timezone.now()
         defaults = {field.attname: field.get_default() for field in meta.concrete_fields}
         rows = [
-            {**defaults, **_new_row(outcome, source, model), "created_at": created_at}
+            {**defaults, **new_prediction_fields(outcome, source, model), "created_at": created_at}
             for outcome in outcomes
         ]
         created = meta.get_field("created_at").get_db_prep_save(created_at, connection)
@@ -124,18 +125,6 @@ def _insert_values(row: dict[str, Any], created_at: object) -> tuple[object, ...
         jsoncodec.dumps_text(row["probabilities"]),
         row["feedback_comment"],
     )
-
-
-def _new_row(outcome: Outcome, source: str, model: Predictor) -> dict[str, Any]:
-    """A new prediction's fields; `created_at` and the feedback fields take their defaults."""
-    return {
-        "source": source,
-        "model_name": model.name,
-        "model_version": model.version,
-        "features": outcome.features,
-        "label": outcome.label,
-        "probabilities": outcome.probabilities,
-    }
 
 
 class Prediction(models.Model):
