@@ -226,7 +226,7 @@ def flask_methods(setup: Setup) -> list[Method]:
             ),
             (
                 "b-rows",
-                "(b) the same, returning(Prediction): whole rows, as flask_app/store.py does",
+                "(b) the same, returning(Prediction): whole rows as ORM objects",
                 orm_bulk_objects,
             ),
             (
@@ -237,7 +237,7 @@ def flask_methods(setup: Setup) -> list[Method]:
             ("c", "(c) Core: insert(table).values(rows).returning(table.c.id)", core_values),
             (
                 "c-executemany",
-                "(c) Core, rows as executemany: insert(table).returning(table.c.id), rows; sorted",
+                "(c) Core, rows as executemany: insert(table).returning(table.c.id), rows; sorted (the Flask app's batch)",
                 core_executemany,
             ),
         ),

@@ -14,17 +14,16 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from waiting import answers, output_of, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("shared_model", "shared_web", "flask_app", "django_app")
 NOT_SOURCE = (".git", ".nox", ".venv*", "var", "instance", "build", "*.egg-info", "__pycache__")
-STARTUP_SECONDS = 180  # generous: a busy machine may take long; the wait ends at the first answer
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
@@ -123,26 +122,12 @@ def test_the_installed_app_migrates_starts_and_serves_its_page_and_css(
         stderr=subprocess.STDOUT,
     )
     try:
-        page = fetch(f"http://127.0.0.1:{port}/", server, log)
-        assert b'data-testid="prediction-form"' in page
-        css = fetch(f"http://127.0.0.1:{port}/static/style.css", server, log)
-        assert css == (ROOT / "shared_web" / "static" / "style.css").read_bytes()
+        url = f"http://127.0.0.1:{port}"
+        wait_until(answers(f"{url}/api/v1/health"), server, output_of(log), f"{framework} app")
+        with urllib.request.urlopen(f"{url}/", timeout=30) as page:
+            assert b'data-testid="prediction-form"' in page.read()
+        with urllib.request.urlopen(f"{url}/static/style.css", timeout=30) as css:
+            assert css.read() == (ROOT / "shared_web" / "static" / "style.css").read_bytes()
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def fetch(url: str, server: subprocess.Popen[bytes], log: Path) -> bytes:
-    """The body at `url`, waiting for the server to come up; fails with its log if it never does."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if server.poll() is not None:
-            pytest.fail(f"the server stopped:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                assert response.status == 200
-                return bytes(response.read())
-        except OSError:
-            if time.monotonic() > deadline:
-                pytest.fail(f"{url} did not answer in {STARTUP_SECONDS} s:\n{log.read_text()}")
-            time.sleep(0.2)
