@@ -1,4 +1,5 @@
-"""Contract §1 and §5 under gunicorn: concurrent writers on SQLite, mounting, refusing to start."""
+"""docs/spec.md#1-entry-points-and-configuration and #65-mounted-under-a-prefix under gunicorn:
+concurrent writers on SQLite, mounting, refusing to start."""
 
 from __future__ import annotations
 
