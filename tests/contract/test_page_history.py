@@ -18,6 +18,16 @@ def test_an_empty_history_says_so(client):
     assert answer.testids("history-table")
 
 
+@pytest.mark.parametrize(
+    ("n", "count"), [(0, "0 predictions"), (1, "1 prediction"), (2, "2 predictions")]
+)
+def test_history_counts_the_predictions_in_words(client, valid_features, n, count):
+    if n:
+        make(client, valid_features, n)
+    summary = client.get("/history").soup().select_one("h1 + p").get_text(" ", strip=True)
+    assert summary.startswith(f"{count}, newest first.")
+
+
 def test_history_lists_newest_first_each_row_linking_to_its_page(client, valid_features):
     made = make(client, valid_features, 3)
     links = [
