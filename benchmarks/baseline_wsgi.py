@@ -99,6 +99,21 @@ def insert_statement(rows: int) -> str:
     return f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES {', '.join([group] * rows)} RETURNING id"
 
 
+def row_parameters(fixed: tuple[object, ...], outcomes: Sequence[Outcome]) -> list[object]:
+    """The parameters of an INSERT of these rows in `COLUMNS` order: `fixed` (created_at, source,
+    model name and version) then each row's own values, the JSON written by shared_web.jsoncodec."""
+    parameters: list[object] = []
+    for outcome in outcomes:
+        parameters += (
+            *fixed,
+            dumps_text(outcome.features),
+            outcome.label,
+            dumps_text(outcome.probabilities),
+            "",
+        )
+    return parameters
+
+
 def insert(
     connection: sqlite3.Connection,
     model: Predictor,
@@ -115,15 +130,7 @@ def insert(
     try:
         for start in range(0, len(outcomes), ROWS_PER_STATEMENT):
             chunk = outcomes[start : start + ROWS_PER_STATEMENT]
-            parameters: list[object] = []
-            for outcome in chunk:
-                parameters += (
-                    *fixed,
-                    dumps_text(outcome.features),
-                    outcome.label,
-                    dumps_text(outcome.probabilities),
-                    "",
-                )
+            parameters = row_parameters(fixed, chunk)
             returned = connection.execute(insert_statement(len(chunk)), parameters).fetchall()
             # SQLite numbers the rows of one INSERT in the order of its VALUES, but does not
             # promise to return them in that order.

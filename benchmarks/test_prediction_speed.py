@@ -12,6 +12,7 @@ from shared_model.artifact import save
 from shared_model.datasets import load_builtin
 from shared_model.predictor import Predictor
 from shared_model.training import train
+from shared_web.payloads import new_prediction_fields
 
 
 @pytest.fixture(scope="module")
@@ -56,17 +57,7 @@ def test_validate_and_predict_1000_rows(benchmark, model, rows):
 def new_rows(model: Predictor, rows: list[dict[str, float]]) -> list[dict[str, object]]:
     """What the apps do before their INSERT: validate, predict, and build each new row's values
     (its features and probabilities as dictionaries, which the ORM then writes as JSON)."""
-    return [
-        {
-            "source": "api",
-            "model_name": model.name,
-            "model_version": model.version,
-            "features": outcome.features,
-            "label": outcome.label,
-            "probabilities": outcome.probabilities,
-        }
-        for outcome in model.predict_batch(rows)
-    ]
+    return [new_prediction_fields(o, "api", model) for o in model.predict_batch(rows)]
 
 
 @pytest.mark.benchmark(group="1,000 rows")

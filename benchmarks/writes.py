@@ -57,6 +57,7 @@ from shared_model.datasets import load_builtin
 from shared_model.predictor import Predictions, Predictor
 from shared_model.training import train
 from shared_web.jsoncodec import dumps_text
+from shared_web.payloads import new_prediction_fields
 
 from . import baseline_wsgi
 
@@ -120,13 +121,8 @@ def new_rows(predictions: Predictions, model: Predictor) -> list[dict[str, Any]]
     created_at = datetime.now(UTC)
     return [
         {
+            **new_prediction_fields(outcome, "api", model),
             "created_at": created_at,
-            "source": "api",
-            "model_name": model.name,
-            "model_version": model.version,
-            "features": outcome.features,
-            "label": outcome.label,
-            "probabilities": outcome.probabilities,
             "feedback_comment": "",
         }
         for outcome in predictions
@@ -310,15 +306,7 @@ def django_methods(setup: Setup) -> list[Method]:
     def cursor_insert(predictions: Predictions) -> list[int]:
         created_at = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
         fixed = (created_at, "api", model.name, model.version)
-        parameters: list[object] = []
-        for outcome in predictions:
-            parameters += (
-                *fixed,
-                dumps_text(outcome.features),
-                outcome.label,
-                dumps_text(outcome.probabilities),
-                "",
-            )
+        parameters = baseline_wsgi.row_parameters(fixed, list(predictions))
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(insert_statement(len(parameters) // len(COLUMNS)), parameters)
             return sorted(row[0] for row in cursor.fetchall())

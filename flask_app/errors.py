@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from shared_model.validation import ValidationError
-from shared_web.errors import ERROR_PAGES, ApiError, is_api_path
+from shared_web.errors import ApiError, error_page, is_api_path
 
 from .extensions import db
 
@@ -28,8 +28,7 @@ def answer(status: int, headers: Headers | None = None) -> ResponseReturnValue:
     without a page of its own gets the 400 page)."""
     if is_api_path(request.path):
         return api_error(ApiError.of(status), headers)
-    status = status if status in ERROR_PAGES else 400
-    title, message = ERROR_PAGES[status]
+    status, title, message = error_page(status)
     page = render_template("error.html", title=title, message=message)
     return page, status, headers or {}
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.json.provider import JSONProvider
-from werkzeug.sansio.response import Response
 
 from shared_web import jsoncodec
 
@@ -19,15 +18,8 @@ class OrjsonProvider(JSONProvider):
     the same way.
     """
 
-    mimetype = "application/json"
-
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         return jsoncodec.dumps_text(obj)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return jsoncodec.loads(s)
-
-    def response(self, *args: Any, **kwargs: Any) -> Response:
-        """orjson's bytes go straight into the body: no round trip through `str`."""
-        obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(jsoncodec.dumps(obj), mimetype=self.mimetype)  # type: ignore[arg-type]
