@@ -18,10 +18,12 @@ API_PREFIX = "/api/v1"
 
 STATUS_CODES = {
     400: "bad_request",
+    401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
     500: "internal_error",
     503: "service_unavailable",
 }
@@ -35,6 +37,11 @@ MESSAGES = {
     "service_unavailable": "The service cannot answer right now; try again in a moment.",
     "invalid_json": "The body must be a JSON object; check its syntax.",
     "bad_request": "The request cannot be answered; check its address and headers.",
+    "unauthorized": (
+        "Send a valid API token in the header Authorization: Bearer TOKEN; "
+        "create one at /accounts/tokens."
+    ),
+    "too_many_requests": "Too many requests; wait the seconds in Retry-After, then try again.",
 }
 
 # The error pages outside /api/: a title and one sentence a person can act on.
@@ -50,6 +57,10 @@ ERROR_PAGES = {
         "This address does not take that kind of request; use the links above.",
     ),
     413: ("File too large", "The upload is over 1 MiB; split it into smaller files."),
+    429: (
+        "Too many attempts",
+        "Too many failed log-ins for this username; wait up to 15 minutes, then try again.",
+    ),
     500: (
         "Server error",
         "Something went wrong on the server; try again, and report it if it persists.",
