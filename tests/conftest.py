@@ -43,7 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
         from django.conf import settings
 
-        settings.INSTALLED_APPS  # noqa: B018
+        # A fast hasher, as Django's testing docs advise: the suite signs up hundreds of accounts.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -69,6 +70,9 @@ def valid_features(model: Predictor) -> dict[str, float]:
 
 # Flask: a migrated SQLite file made once, copied for each test.
 
+# A fast hash method (Werkzeug's default is scrypt): the suite signs up hundreds of accounts.
+FLASK_TEST_CONFIG = {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
+
 
 @pytest.fixture(scope="session")
 def flask_migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -79,7 +83,7 @@ def flask_migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from flask_app.extensions import db
 
     path = tmp_path_factory.mktemp("flask") / "template.sqlite3"
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    app = create_app({**FLASK_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
     with app.app_context():
         upgrade()
         db.engine.dispose()  # the last connection to close folds the WAL file into the database
@@ -94,7 +98,7 @@ def flask_postgres_url() -> str:
     from flask_app import create_app
     from flask_app.extensions import db
 
-    app = create_app({"DATABASE_URL": POSTGRES_URL})
+    app = create_app({**FLASK_TEST_CONFIG, "DATABASE_URL": POSTGRES_URL})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -111,14 +115,17 @@ def flask_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     from flask_app.extensions import db
 
     if POSTGRES_URL:
-        app = create_app({"DATABASE_URL": request.getfixturevalue("flask_postgres_url")})
+        url = request.getfixturevalue("flask_postgres_url")
+        app = create_app({**FLASK_TEST_CONFIG, "DATABASE_URL": url})
         with app.app_context():
-            db.session.execute(text("TRUNCATE prediction RESTART IDENTITY"))
+            quote = db.engine.dialect.identifier_preparer.quote
+            tables = ", ".join(quote(table.name) for table in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.session.commit()
     else:
         path = tmp_path / "flask.sqlite3"
         shutil.copy(request.getfixturevalue("flask_migrated_db"), path)
-        app = create_app({"DATABASE_URL": f"sqlite:///{path}"})
+        app = create_app({**FLASK_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
     yield app
     with app.app_context():
         db.engine.dispose()
