@@ -169,6 +169,9 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
                 "SECRET_KEY": secrets.token_urlsafe(50),
                 "DATABASE_URL": database.url,
                 "ALLOWED_HOSTS": "localhost,127.0.0.1",
+                # nginx, the one proxy in front, appends the client's address to X-Forwarded-For
+                # (the production default, said here for the reader: docs/spec.md#96-limits).
+                "TRUSTED_PROXY_HOPS": "1",
                 "MODEL_PATH": str(_model_path(run)),
                 "STATIC_ROOT": str(run / "static" / "django"),
             }

@@ -7,15 +7,24 @@ from web import Browserish
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
 
+def count(browser: Browserish, app_url: str, token: str) -> int:
+    """How many predictions the token's account has."""
+    headers = {"Authorization": f"Bearer {token}"}
+    reply = browser.request("GET", f"{app_url}/api/v1/predictions?limit=1", headers=headers)
+    return int(reply.json()["count"])
+
+
 def test_with_postgresql_stopped_both_apps_say_503_and_recover_when_it_returns(stack):
     browser = Browserish()
-    counts = {}
+    counts, tokens = {}, {}
     for app in ("flask", "django"):
-        assert (
-            browser.post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA}).status
-            == 201
+        browser.sign_up(f"{stack.url}/{app}", "faults")
+        tokens[app] = browser.new_token(f"{stack.url}/{app}")
+        made = browser.post_json(
+            f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA}, tokens[app]
         )
-        counts[app] = browser.get(f"{stack.url}/{app}/api/v1/predictions?limit=1").json()["count"]
+        assert made.status == 201
+        counts[app] = count(browser, f"{stack.url}/{app}", tokens[app])
     stack.database.stop()
     try:
         for app in ("flask", "django"):
@@ -37,10 +46,7 @@ def test_with_postgresql_stopped_both_apps_say_503_and_recover_when_it_returns(s
         stack.database.start()
     for app in ("flask", "django"):
         assert browser.get(f"{stack.url}/{app}/api/v1/health").status == 200
-        assert (
-            browser.get(f"{stack.url}/{app}/api/v1/predictions?limit=1").json()["count"]
-            == counts[app]
-        )
+        assert count(browser, f"{stack.url}/{app}", tokens[app]) == counts[app]
         assert (
             browser.post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA}).status
             == 201

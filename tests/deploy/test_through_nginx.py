@@ -65,12 +65,16 @@ def test_a_form_post_redirects_within_https_and_the_prefix(stack, app):
 
 def test_the_api_works_through_nginx_and_keeps_its_error_shapes(stack, app):
     browser = Browserish()
-    made = browser.post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA})
+    browser.sign_up(f"{stack.url}/{app}", "api-user")
+    token = browser.new_token(f"{stack.url}/{app}")
+    made = browser.post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA}, token)
     assert made.status == 201
-    assert (
-        browser.get(f"{stack.url}/{app}/api/v1/predictions/{made.json()['id']}").json()
-        == made.json()
+    read = browser.request(
+        "GET",
+        f"{stack.url}/{app}/api/v1/predictions/{made.json()['id']}",
+        headers={"Authorization": f"Bearer {token}"},
     )
+    assert read.json() == made.json()
     too_large = browser.request(
         "POST",
         f"{stack.url}/{app}/api/v1/predict",
@@ -95,3 +99,21 @@ def test_both_apps_share_one_postgresql_server(stack):
     for app in ("flask", "django"):
         assert browser.get(f"{stack.url}/{app}/api/v1/health").json()["checks"]["database"] == "ok"
     assert stack.database.url.startswith("postgresql://")
+
+
+def test_log_ins_are_limited_by_the_client_address_nginx_saw(stack, app):
+    """nginx appends the address it saw to X-Forwarded-For; the apps trust that one hop only, so
+    a forged header does not make each attempt look like a new client (docs/spec.md#96-limits)."""
+    Browserish().sign_up(f"{stack.url}/{app}", "limited")
+    statuses = [
+        Browserish()
+        .submit(
+            f"{stack.url}/{app}/accounts/login",
+            "login-form",
+            {"username": "limited", "password": "wrong password"},
+            **{"X-Forwarded-For": f"203.0.113.{n}"},
+        )
+        .status
+        for n in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from served_apps import Server, start, wait_until_up
+from served_apps import Server, staff_token, start, wait_until_up
 
 
 @pytest.fixture(
@@ -29,3 +29,9 @@ def served(framework: str, tmp_path: Path) -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def staff(served: Server, framework: str, tmp_path: Path) -> str:
+    """The API token of a staff account of the served app: it sees every prediction."""
+    return staff_token(framework, tmp_path, served.url)

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from http_client import PASSWORD, Browserish
 from waiting import answers, output_of, wait_until
+
+STAFF_COMMANDS = {
+    # Each framework's own command; the password comes on standard input (Flask) or from the
+    # variable Django's `createsuperuser --noinput` reads.
+    "flask": [sys.executable, "-m", "flask", "--app", "flask_app", "create-staff"],
+    "django": [
+        sys.executable, "-m", "django", "createsuperuser", "--noinput", "--email=",
+        "--settings=django_app.settings", "--username",
+    ],
+}  # fmt: skip
 
 APPS = {
     "flask": (
@@ -40,11 +51,15 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
-    def request(self, method: str, path: str, payload: object = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, payload: object = None, token: str | None = None
+    ) -> tuple[int, bytes]:
         data = None if payload is None else json.dumps(payload).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
+        if token is not None:
+            request.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, response.read()
@@ -59,7 +74,7 @@ def start(
     if importlib.util.find_spec(framework) is None:
         pytest.skip(f"{framework} is not installed in this environment")
     target, migrate_command = APPS[framework]
-    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/{framework}.sqlite3", **env}
+    environ = environment(framework, tmp_path, **env)
     if migrate:
         subprocess.run(migrate_command, env=environ, check=True, capture_output=True)
     port = free_port()
@@ -79,6 +94,32 @@ def start(
         command, env=environ, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
     return process, log, port
+
+
+def environment(framework: str, tmp_path: Path, **env: str) -> dict[str, str]:
+    """The variables a served app runs with: its own SQLite file in `tmp_path`."""
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/{framework}.sqlite3", **env}
+
+
+def create_staff(framework: str, tmp_path: Path, username: str, password: str) -> None:
+    """A staff account in the served app's database, made with the framework's own command
+    (docs/spec.md#94-ownership)."""
+    environ = {**environment(framework, tmp_path), "DJANGO_SUPERUSER_PASSWORD": password}
+    subprocess.run(
+        [*STAFF_COMMANDS[framework], username],
+        env=environ,
+        input=f"{password}\n{password}\n".encode(),
+        check=True,
+        capture_output=True,
+    )
+
+
+def staff_token(framework: str, tmp_path: Path, url: str) -> str:
+    """An API token of a new staff account, which sees every prediction (unowned ones too)."""
+    create_staff(framework, tmp_path, "staff", PASSWORD)
+    browser = Browserish()
+    assert browser.log_in(url, "staff").status == 303
+    return browser.new_token(url, "served tests")
 
 
 def wait_until_up(

@@ -18,26 +18,27 @@ from shared_model.artifact import manifest_path
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
 
-def test_concurrent_writers_on_sqlite_lose_no_row(served: Server):
+def test_concurrent_writers_on_sqlite_lose_no_row(served: Server, staff: str):
     def post(_: int) -> int:
         return served.request("POST", "/api/v1/predict", {"features": SETOSA})[0]
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = list(pool.map(post, range(240)))
     assert statuses.count(201) == 240, sorted(set(statuses))
-    status, body = served.request("GET", "/api/v1/predictions?limit=1")
+    status, body = served.request("GET", "/api/v1/predictions?limit=1", token=staff)
     assert (status, json.loads(body)["count"]) == (200, 240)
     assert "database is locked" not in served.log.read_text()
 
 
-def test_concurrent_batches_are_all_stored(served: Server):
+def test_concurrent_batches_are_all_stored(served: Server, staff: str):
     def post(_: int) -> int:
         return served.request("POST", "/api/v1/predict/batch", {"instances": [SETOSA] * 100})[0]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(post, range(24)))
     assert statuses == [201] * 24
-    assert json.loads(served.request("GET", "/api/v1/predictions?limit=1")[1])["count"] == 2400
+    answer = served.request("GET", "/api/v1/predictions?limit=1", token=staff)[1]
+    assert json.loads(answer)["count"] == 2400
 
 
 def test_mounted_under_a_prefix_every_link_and_static_file_keeps_it(framework, tmp_path):
