@@ -1,13 +1,14 @@
 """Each app used in Chromium the way a person uses it: the form, the result, history, the model
-card, the batch upload, keyboard-only use; and both side by side. Screenshots of every page go to
+card, the batch upload, keyboard-only use, an account; and both side by side. Screenshots of every page go to
 docs/screenshots/."""
 
 from __future__ import annotations
 
 import re
+import time
 
 from browser_helpers import screenshot
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 SETOSA = {
     "Sepal length (cm)": "5.1",
@@ -15,6 +16,7 @@ SETOSA = {
     "Petal length (cm)": "1.4",
     "Petal width (cm)": "0.2",
 }
+PASSWORD = "a long browser passphrase"
 CSV = b"sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.0,2.9,4.5,1.5\n6.7,3.0,5.2,2.3\n"
 
 
@@ -121,7 +123,15 @@ def test_keyboard_only_tab_through_the_form_and_submit_with_enter(page: Page, ap
 
 
 def test_every_page_loads_its_stylesheet_and_favicon_without_errors(page: Page, app: str):
-    for path in ("/", "/batch", "/history", "/model", "/nowhere"):
+    for path in (
+        "/",
+        "/batch",
+        "/history",
+        "/model",
+        "/accounts/login",
+        "/accounts/signup",
+        "/nowhere",
+    ):
         page.goto(app + path)
         color = page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
         assert color == "rgb(31, 78, 121)", f"the stylesheet did not apply on {path}"
@@ -130,6 +140,7 @@ def test_every_page_loads_its_stylesheet_and_favicon_without_errors(page: Page, 
 def test_side_by_side_both_panes_work(page: Page, site: str):
     page.set_viewport_size({"width": 1600, "height": 1000})
     page.goto(site + "/")
+    expect(page.get_by_test_id("accounts-note")).to_contain_text("Sign up")
     expect(page.get_by_test_id("pane-flask")).to_contain_text("Flask")
     expect(page.get_by_test_id("pane-django")).to_contain_text("Django")
     for name in ("flask", "django"):
@@ -144,3 +155,57 @@ def test_side_by_side_both_panes_work(page: Page, site: str):
         footer = frame.get_by_test_id("served-by")
         expect(footer).to_contain_text("Flask" if name == "flask" else "Django")
     screenshot(page, "side-by-side-results")
+
+
+def sign_up(page: Page, app: str, username: str) -> None:
+    page.goto(app + "/accounts/signup")
+    form = page.get_by_test_id("signup-form")
+    form.locator('[name="username"]').fill(username)
+    form.locator('[name="password1"]').fill(PASSWORD)
+    form.locator('[name="password2"]').fill(PASSWORD)
+    form.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(app + "/")
+
+
+def test_an_account_keeps_its_predictions_through_log_out_and_log_in_and_no_one_else_sees_them(
+    page: Page, browser: Browser, app: str, framework: str
+):
+    username = f"{framework}-user-{time.time_ns()}"
+    sign_up(page, app, username)
+    expect(page.get_by_test_id("username")).to_have_text(username)
+    page.get_by_role("link", name="setosa").click()
+    page.get_by_role("button", name="Predict").click()
+    expect(page.get_by_test_id("predicted-label")).to_have_text("setosa")
+    prediction_url = page.url
+
+    page.get_by_test_id("logout-form").get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(app + "/")
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    page.goto(app + "/history")
+    expect(page.get_by_test_id("history-table")).to_have_count(0)
+
+    page.goto(app + "/accounts/login")
+    screenshot(page, f"{framework}-login")
+    form = page.get_by_test_id("login-form")
+    form.locator('[name="username"]').fill(username)
+    form.locator('[name="password"]').fill(PASSWORD)
+    form.get_by_role("button", name="Log in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="History").click()
+    rows = page.get_by_test_id("history-table").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("setosa")
+
+    page.get_by_role("link", name="API tokens").click()
+    page.get_by_test_id("token-form").locator('[name="name"]').fill("my laptop")
+    page.get_by_test_id("token-form").get_by_role("button").click()
+    expect(page.get_by_test_id("new-token")).to_have_text(re.compile(r"^[A-Za-z0-9_-]{43}$"))
+    screenshot(page, f"{framework}-tokens")
+
+    stranger = browser.new_context()
+    try:
+        other = stranger.new_page()
+        answer = other.goto(prediction_url)
+        assert answer is not None and answer.status == 404
+        expect(other.get_by_test_id("error-title")).to_have_text("Page not found")
+    finally:
+        stranger.close()
