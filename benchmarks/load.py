@@ -20,9 +20,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from shared_model.artifact import load_model, save
 from shared_model.datasets import load_builtin
 from shared_model.training import train
 
-from . import report, servers, wrk
+from . import accounts, report, servers, wrk
 from .servers import APPS, CONTENDERS, Contender, Server
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -88,23 +88,31 @@ def api_workloads(bodies: dict[int, Path]) -> list[Workload]:
 
 
 PAGE = Workload("form_page", "GET / (the form page)", wrk.Load("GET", "/"))
-HISTORY = Workload("history", "GET /history", wrk.Load("GET", "/history"))
+HISTORY = wrk.Load("GET", "/history")
 
 
 def measure_rounds(
-    targets: Sequence[Server], workload: Workload, rounds: int, seconds: int
+    targets: Sequence[Server],
+    workload: Workload,
+    rounds: int,
+    seconds: int,
+    headers: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Alternate the servers round by round (the order rotates), after one warm-up each; return
     each server's medians over the rounds and, where the baseline ran too, the median of its
     round-by-round ratios to the baseline (a slow moment of the machine hits both sides of a
-    ratio taken within one round)."""
+    ratio taken within one round). `headers` adds request headers per server (by name)."""
+    loads = {
+        s.contender.name: replace(workload.load, headers=(headers or {}).get(s.contender.name, ()))
+        for s in targets
+    }
     for server in targets:
-        wrk.run(server.url, workload.load, 1, connections=1)
+        wrk.run(server.url, loads[server.contender.name], 1, connections=1)
     results: dict[str, list[wrk.Result]] = {s.contender.name: [] for s in targets}
     for round_number in range(rounds):
         shift = round_number % len(targets)
         for server in [*targets[shift:], *targets[:shift]]:
-            result = wrk.run(server.url, workload.load, seconds, connections=1)
+            result = wrk.run(server.url, loads[server.contender.name], seconds, connections=1)
             if result.failed:
                 raise RuntimeError(
                     f"{server.contender.title}, {workload.title}: {result.errors} "
@@ -146,12 +154,14 @@ def serve_fresh(
     return running
 
 
-def fill(server: Server, rows: int, body_1000: Path, body_100: Path) -> None:
-    """Store `rows` predictions (a multiple of 100) through the server's own batch API."""
+def fill(server: Server, rows: int, body_1000: Path, body_100: Path, token: str) -> None:
+    """Store `rows` predictions (a multiple of 100) through the server's own batch API, as the
+    account whose token it is."""
     thousands, hundreds = divmod(rows, 1000)
     for body, count in ((body_1000, thousands), (body_100, hundreds // 100)):
         for _ in range(count):
-            request = servers.post(server.url + "/api/v1/predict/batch", body.read_bytes())
+            url = server.url + "/api/v1/predict/batch"
+            request = servers.post(url, body.read_bytes(), token)
             if request != 201:
                 raise RuntimeError(f"filling {server.contender.title} got {request}")
 
@@ -250,10 +260,14 @@ def run(rounds: int, seconds: int, folder: Path) -> dict[str, Any]:
         say(f"  {contender.title:10} {cold[contender.name]:.2f} s")
     results["cold_start_s"] = cold
 
-    def measure(targets: list[Server], workload: Workload) -> None:
+    def measure(
+        targets: list[Server],
+        workload: Workload,
+        headers: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         names = ", ".join(server.contender.title for server in targets)
         say(f"{workload.title}: {rounds} rounds of {seconds} s each, {names}")
-        measured = measure_rounds(targets, workload, rounds, seconds)
+        measured = measure_rounds(targets, workload, rounds, seconds, headers)
         results["workloads"][workload.name] = {"title": workload.title, "servers": measured}
         report.print_workload(measured)
 
@@ -265,14 +279,19 @@ def run(rounds: int, seconds: int, folder: Path) -> dict[str, Any]:
         results["peak_rss_mib"] = {s.contender.name: round(s.peak_rss_mib(), 1) for s in running}
         say("Peak resident memory per worker: " + report.inline(results["peak_rss_mib"], "MiB"))
 
+    # One account's history: the rows are its own, and wrk reads them with its session cookie.
     databases = {contender: folder / f"history-{contender.name}.sqlite3" for contender in APPS}
+    owners: dict[Contender, accounts.Account] = {}
     for contender, database in databases.items():
         servers.migrate(contender, database)
+        with servers.serving(contender, database, 1, folder / "accounts.log") as (server, _):
+            owners[contender] = accounts.sign_up(server.url)
     for stored in (100, 100_000):
         for contender, database in databases.items():
             log = folder / f"fill-{contender.name}.log"
             with servers.serving(contender, database, 1, log) as (filler, _):
-                fill(filler, stored - filler.stored_rows(), bodies[1000], bodies[100])
+                rows = stored - filler.stored_rows()
+                fill(filler, rows, bodies[1000], bodies[100], owners[contender].token)
         with ExitStack() as stack:
             apps = [
                 stack.enter_context(
@@ -283,7 +302,8 @@ def run(rounds: int, seconds: int, folder: Path) -> dict[str, Any]:
                 for contender, database in databases.items()
             ]
             title = f"GET /history with {stored:,} rows stored"
-            measure(apps, Workload(f"history_{stored}", title, HISTORY.load))
+            cookies = {c.name: (f"Cookie: {owner.cookie}",) for c, owner in owners.items()}
+            measure(apps, Workload(f"history_{stored}", title, HISTORY), cookies)
 
     say("Where a single-row prediction spends its time (cProfile, in process)")
     results["profile"] = {c.name: profile(c, folder, bodies[1]) for c in CONTENDERS}

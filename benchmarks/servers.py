@@ -205,11 +205,13 @@ def serving(
         stop(server.process)
 
 
-def post(url: str, body: bytes) -> int:
-    """POST a JSON body; returns the status (used to fill the tables before a measurement)."""
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json"}
-    )
+def post(url: str, body: bytes, token: str | None = None) -> int:
+    """POST a JSON body, with an API token if given; returns the status (used to fill the
+    tables before a measurement)."""
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             response.read()

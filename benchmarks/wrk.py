@@ -15,11 +15,13 @@ INSTALL_HINT = "install wrk: `sudo apt-get install wrk` (Debian, Ubuntu) or `bre
 
 @dataclass(frozen=True)
 class Load:
-    """What wrk sends: a method and path, and for a POST the JSON body in a file."""
+    """What wrk sends: a method and path, for a POST the JSON body in a file, and any headers
+    (`Name: value`)."""
 
     method: str
     path: str
     body: Path | None = None
+    headers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -65,6 +67,7 @@ def run(
         binary,
         *("--threads", str(threads), "--connections", str(connections)),
         *("--duration", f"{seconds}s", "--timeout", "10s", "--script", str(SCRIPT)),
+        *(arg for header in load.headers for arg in ("--header", header)),
         url + load.path,
     ]
     finished = subprocess.run(command, env=environ, capture_output=True, text=True, check=True)
