@@ -1,5 +1,5 @@
 """Settings, read from the environment with the Flask app's variable names
-(docs/spec.md#12-environment-variables).
+(docs/spec.md#12-environment-variables, docs/spec.md#97-settings).
 
 Nothing here points into the source tree: the model and the SQLite database default to `var/`
 in the current folder, and the templates and static files are package data. `DEBUG` is off
@@ -19,6 +19,7 @@ from shared_model.artifact import VAR, configured_model_path
 from shared_web import STATIC_FOLDER
 from shared_web.api_input import MAX_BODY_BYTES
 from shared_web.headers import parse_allowed_hosts
+from shared_web.limits import RateError, parse_hops, parse_rate
 from shared_web.sqlite import PRAGMAS as SQLITE_PRAGMAS
 
 APP_ENV = os.environ.get("APP_ENV", "development")
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     # First, so that its `runserver` (which stops with one line when the model cannot be
     # served) overrides the one of django.contrib.staticfiles.
     "django_app.predictions",
+    "django_app.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -136,10 +138,39 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_SECURE = PRODUCTION
-if PRODUCTION:
+# Sessions (docs/spec.md#93-sessions-and-cookies) are Django's defaults: the database backend
+# (table django_session), a cookie that is HttpOnly and lasts SESSION_COOKIE_AGE, two weeks
+# from the session's last change. Expired rows are deleted by `django-admin clearsessions`
+# (run it daily, e.g. from cron); Django never uses an expired session, cleaned or not.
+
+# Accounts (docs/spec.md#9-accounts-sessions-and-access): django.contrib.auth's User, with the
+# spec's password rules in place of Django's four validators, and the default PBKDF2 hasher.
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "django_app.accounts.validators.SharedPasswordValidator"}]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "predictions:index"
+LOGOUT_REDIRECT_URL = "predictions:index"
+
+# true: predicting through the API needs a token too (docs/spec.md#95-api-tokens).
+_token_required = os.environ.get("API_TOKEN_REQUIRED", "")
+if _token_required.strip().lower() not in ("", "true", "false"):
+    raise ImproperlyConfigured(
+        f"API_TOKEN_REQUIRED must be true or false, not {_token_required!r}."
+    )
+API_TOKEN_REQUIRED = _token_required.strip().lower() == "true"
+try:
+    # Predictions through the API without a token, per client address; None: no limit.
+    ANONYMOUS_RATE_LIMIT = parse_rate(os.environ.get("ANONYMOUS_RATE_LIMIT"))
+    # How many proxies in front append to X-Forwarded-For; the limits count by the address the
+    # outermost of them saw (docs/spec.md#96-limits); by default 1 in production (nginx), 0 in development.
+    TRUSTED_PROXY_HOPS = parse_hops(os.environ.get("TRUSTED_PROXY_HOPS"), 1 if PRODUCTION else 0)
+except RateError as error:
+    raise ImproperlyConfigured(str(error)) from None
+
+if TRUSTED_PROXY_HOPS > 0:
     # Behind nginx, which terminates TLS and says so in X-Forwarded-Proto (deploy/nginx.conf);
     # the app server listens on 127.0.0.1 only, so no one else can send that header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q
@@ -15,8 +16,26 @@ from shared_model.predictor import Outcome, Predictor
 from shared_web import jsoncodec
 from shared_web.payloads import new_prediction_fields
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 
 class PredictionQuerySet(models.QuerySet["Prediction"]):
+    def visible_to(
+        self, user: User | AnonymousUser | None, visitor: str | None = None
+    ) -> PredictionQuerySet:
+        """The predictions someone may see and give feedback on (docs/spec.md#94-ownership).
+
+        Staff: all of them. An account: its own. A visitor without an account: those of the
+        visitor id in their session. No one else: none, which is why the predictions made
+        through the API without a token are the staff's to see only.
+        """
+        if user is not None and user.is_authenticated:
+            return self.all() if user.is_staff else self.filter(owner=user)
+        if visitor:
+            return self.filter(visitor=visitor)
+        return self.none()
+
     def newest_first(self) -> PredictionQuerySet:
         """Newest first, by id: the primary key's index makes every page and count cheap."""
         return self.order_by("-id")
@@ -33,14 +52,32 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
     """Storing new predictions: methods of the model's manager, as Django's docs advise for
     code that works on a table rather than a row (docs/spec.md#72-writing-and-reading)."""
 
-    def create_prediction(self, outcome: Outcome, source: str, model: Predictor) -> Prediction:
-        """One new prediction, with the ORM's ordinary INSERT (0.16 ms on SQLite)."""
-        return self.create(**new_prediction_fields(outcome, source, model))
+    def create_prediction(
+        self,
+        outcome: Outcome,
+        source: str,
+        model: Predictor,
+        *,
+        owner: User | None = None,
+        visitor: str | None = None,
+    ) -> Prediction:
+        """One new prediction, with the ORM's ordinary INSERT (0.16 ms on SQLite), belonging to
+        an account (`owner`), a visitor without one (`visitor`), or no one."""
+        return self.create(
+            **new_prediction_fields(outcome, source, model), owner=owner, visitor=visitor
+        )
 
     def create_predictions(
-        self, outcomes: Iterable[Outcome], source: str, model: Predictor
+        self,
+        outcomes: Iterable[Outcome],
+        source: str,
+        model: Predictor,
+        *,
+        owner: User | None = None,
+        visitor: str | None = None,
     ) -> list[Prediction]:
-        """A batch of new predictions, in input order with their ids: all stored, or none.
+        """A batch of new predictions, in input order with their ids: all stored, or none; their
+        owner or visitor as for `create_prediction`.
 
         Not `bulk_create`, which costs more than all the rest of a batch request. Measured on
         SQLite with the app's settings (Django 5.2, medians of 30 runs, model objects included):
@@ -64,8 +101,14 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
         connection = connections[using]
         created_at = timezone.now()
         defaults = {field.attname: field.get_default() for field in meta.concrete_fields}
+        ownership = {"owner_id": owner.pk if owner else None, "visitor": visitor}
         rows = [
-            {**defaults, **new_prediction_fields(outcome, source, model), "created_at": created_at}
+            {
+                **defaults,
+                **new_prediction_fields(outcome, source, model),
+                **ownership,
+                "created_at": created_at,
+            }
             for outcome in outcomes
         ]
         created = meta.get_field("created_at").get_db_prep_save(created_at, connection)
@@ -110,6 +153,8 @@ INSERT_COLUMNS = (
     "label",
     "probabilities",
     "feedback_comment",
+    "owner_id",
+    "visitor",
 )
 
 
@@ -124,6 +169,8 @@ def _insert_values(row: dict[str, Any], created_at: object) -> tuple[object, ...
         row["label"],
         jsoncodec.dumps_text(row["probabilities"]),
         row["feedback_comment"],
+        row["owner_id"],
+        row["visitor"],
     )
 
 
@@ -145,6 +192,16 @@ class Prediction(models.Model):
     feedback_correct = models.BooleanField(null=True)
     feedback_comment = models.TextField(blank=True, default="")
     feedback_at = models.DateTimeField(null=True, blank=True)
+    # Whose it is (docs/spec.md#94-ownership): an account's, or the visitor id of a browser
+    # session without one, or, both NULL, no one's (the API without a token).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="predictions",
+    )
+    visitor = models.CharField(max_length=32, null=True, blank=True, db_index=True)  # noqa: DJ001
 
     objects = PredictionManager()
 
