@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webclient import Answer, Upload, WebClient
+from webclient import PASSWORD, Answer, Upload, WebClient
 
 from shared_model.artifact import load_model, save
 from shared_model.datasets import load_builtin
@@ -132,11 +132,17 @@ def flask_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 
 
 class FlaskWebClient(WebClient):
+    def _client(self) -> Any:
+        client = self.extra.get("client")
+        if client is None:
+            client = self.extra["client"] = self.extra["app"].test_client()
+            client.environ_base["REMOTE_ADDR"] = self.address
+        return client
+
     def request(
         self, method, url, *, body=None, content_type=None, form=None, headers=None
     ) -> Answer:
-        app = self.extra["app"]
-        client = self.extra.setdefault("client", app.test_client())
+        client = self._client()
         assert url.startswith(self.prefix), url
         kwargs: dict[str, Any] = {"method": method, "headers": headers or {}}
         if self.prefix:
@@ -164,37 +170,104 @@ class FlaskWebClient(WebClient):
         with self.extra["app"].app_context():
             return db.session.scalar(select(func.count()).select_from(Prediction))
 
+    def _cookie_place(self) -> tuple[str, str]:
+        app = self.extra["app"]
+        return app.config["SESSION_COOKIE_NAME"], app.session_interface.get_cookie_path(app)
+
+    def session_cookie(self) -> str | None:
+        name, path = self._cookie_place()
+        cookie = self._client().get_cookie(name, path=path)
+        return cookie.value if cookie is not None and cookie.value else None
+
+    def set_session_cookie(self, value: str) -> None:
+        name, path = self._cookie_place()
+        self._client().set_cookie(name, value, path=path)
+
+    def make_staff(self, username: str, password: str = PASSWORD) -> None:
+        """`flask --app flask_app create-staff USERNAME`, the password typed twice."""
+        runner = self.extra["app"].test_cli_runner()
+        result = runner.invoke(args=["create-staff", username], input=f"{password}\n{password}\n")
+        assert result.exit_code == 0, result.output
+
+    def configure(self, **settings: Any) -> None:
+        """A new app on the same database, built by `create_app` with these config keys; this
+        browser goes on with it, and so do the `fresh()` ones made from now on."""
+        from flask_app import create_app
+
+        url = self.extra["app"].config["DATABASE_URL"]
+        app = create_app({**FLASK_TEST_CONFIG, "DATABASE_URL": url, **settings})
+        self.extra["apps"].append(app)
+        self.extra["app"] = app
+        if "client" in self.extra:
+            self.extra["client"].application = app  # the same browser, cookies and all
+
+    def database_dump(self) -> str:
+        from sqlalchemy import MetaData, select
+
+        from flask_app.extensions import db
+
+        lines = []
+        with self.extra["app"].app_context():
+            metadata = MetaData()
+            metadata.reflect(bind=db.engine)  # the tables as they are, not as the models say
+            with db.engine.connect() as connection:
+                for table in metadata.sorted_tables:
+                    for row in connection.execute(select(table)):
+                        lines.append("\t".join([table.name, *(str(v) for v in row)]))
+        return "\n".join(lines)
+
 
 @pytest.fixture
-def flask_client(flask_app: Any) -> WebClient:
-    return FlaskWebClient("flask", extra={"app": flask_app})
+def flask_client(flask_app: Any) -> Iterator[WebClient]:
+    apps: list[Any] = []
+    yield FlaskWebClient("flask", extra={"app": flask_app, "apps": apps})
+    _dispose(apps)
 
 
 @pytest.fixture
-def flask_mounted_client(flask_app: Any) -> WebClient:
-    return FlaskWebClient("flask", prefix="/flask", extra={"app": flask_app})
+def flask_mounted_client(flask_app: Any) -> Iterator[WebClient]:
+    apps: list[Any] = []
+    yield FlaskWebClient("flask", prefix="/flask", extra={"app": flask_app, "apps": apps})
+    _dispose(apps)
+
+
+def _dispose(apps: list[Any]) -> None:
+    """Close the connections of the apps `configure` made."""
+    from flask_app.extensions import db
+
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 # Django: pytest-django's test database, rolled back after each test.
 
 
 class DjangoWebClient(WebClient):
-    def request(
-        self, method, url, *, body=None, content_type=None, form=None, headers=None
-    ) -> Answer:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-        from django.test import Client
-        from django.urls import set_script_prefix
+    stores_session_ids_in_clear = True
+    session_cookie_name = "sessionid"
 
-        client = self.extra.setdefault(
-            "client",
-            Client(
+    def _client(self) -> Any:
+        from django.test import Client
+
+        client = self.extra.get("client")
+        if client is None:
+            client = self.extra["client"] = Client(
                 enforce_csrf_checks=True,
                 raise_request_exception=False,
                 HTTP_HOST="localhost",
                 SCRIPT_NAME=self.prefix,
-            ),
-        )
+                REMOTE_ADDR=self.address,
+            )
+        return client
+
+    def request(
+        self, method, url, *, body=None, content_type=None, form=None, headers=None
+    ) -> Answer:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.urls import set_script_prefix
+
+        client = self._client()
         assert url.startswith(self.prefix), url
         path = url[len(self.prefix) :] or "/"
         set_script_prefix(self.prefix + "/")  # what Django's WSGIHandler does with SCRIPT_NAME
@@ -227,13 +300,45 @@ class DjangoWebClient(WebClient):
 
         return Prediction.objects.count()
 
+    def session_cookie(self) -> str | None:
+        from django.conf import settings
+
+        morsel = self._client().cookies.get(settings.SESSION_COOKIE_NAME)
+        return morsel.value if morsel is not None and morsel.value else None
+
+    def set_session_cookie(self, value: str) -> None:
+        from django.conf import settings
+
+        self._client().cookies[settings.SESSION_COOKIE_NAME] = value
+
+    def make_staff(self, username: str, password: str = PASSWORD) -> None:
+        """What `django-admin createsuperuser` makes."""
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.create_superuser(username, password=password)
+
+    def configure(self, **settings: Any) -> None:
+        """pytest-django's `settings` fixture: back as they were after the test."""
+        for name, value in settings.items():
+            setattr(self.extra["settings"], name, value)
+
+    def database_dump(self) -> str:
+        from django.db import connection
+
+        lines = []
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names():
+                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+                lines.extend("\t".join([table, *(str(v) for v in row)]) for row in cursor)
+        return "\n".join(lines)
+
 
 @pytest.fixture
-def django_client() -> WebClient:
+def django_client(settings: Any) -> WebClient:
     """Needs the test database: mark the test `django_db` (the contract suite's params do)."""
-    return DjangoWebClient("django")
+    return DjangoWebClient("django", extra={"settings": settings})
 
 
 @pytest.fixture
-def django_mounted_client() -> WebClient:
-    return DjangoWebClient("django", prefix="/django")
+def django_mounted_client(settings: Any) -> WebClient:
+    return DjangoWebClient("django", prefix="/django", extra={"settings": settings})

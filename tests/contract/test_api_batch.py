@@ -68,12 +68,12 @@ def test_instances_that_are_not_a_list_are_rejected(client, valid_features):
     }
 
 
-def test_each_batch_answer_is_byte_for_byte_what_reading_it_gives(client, model):
+def test_each_batch_answer_is_byte_for_byte_what_reading_it_gives(client, model, account):
     rows = [example["features"] for example in model.manifest.examples]
-    made = client.post_json("/api/v1/predict/batch", {"instances": rows})
-    listed = client.get(f"/api/v1/predictions?limit={len(rows)}")
+    made = client.post_json("/api/v1/predict/batch", {"instances": rows}, headers=account.headers)
+    listed = client.get(f"/api/v1/predictions?limit={len(rows)}", headers=account.headers)
     newest_first = listed.json()["results"]
     assert made.json()["predictions"] == newest_first[::-1]
     for prediction in made.json()["predictions"]:
-        read = client.get(f"/api/v1/predictions/{prediction['id']}")
+        read = client.get(f"/api/v1/predictions/{prediction['id']}", headers=account.headers)
         assert read.body.decode() in made.body.decode()

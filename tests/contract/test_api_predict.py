@@ -44,9 +44,9 @@ def test_created_at_is_utc_iso_8601_with_z(client, valid_features):
     assert created_at.endswith("Z") and len(created_at) == len("2026-11-24T14:15:15.123456Z")
 
 
-def test_the_stored_prediction_is_the_one_returned(client, predict):
+def test_the_stored_prediction_is_the_one_returned(client, account, predict):
     made = predict()
-    assert client.get(f"/api/v1/predictions/{made['id']}").json() == made
+    assert client.get(f"/api/v1/predictions/{made['id']}", headers=account.headers).json() == made
 
 
 def _assert_rejected(client, answer, fields):
@@ -198,7 +198,11 @@ def test_an_unexpected_error_is_500_without_internals(client, valid_features, mo
     assert b"secret" not in answer.body and b"Traceback" not in answer.body
 
 
-def test_the_answer_is_byte_for_byte_what_reading_the_prediction_gives(client, valid_features):
-    made = client.post_json("/api/v1/predict", {"features": valid_features})
-    read = client.get(f"/api/v1/predictions/{made.json()['id']}")
+def test_the_answer_is_byte_for_byte_what_reading_the_prediction_gives(
+    client, account, valid_features
+):
+    made = client.post_json(
+        "/api/v1/predict", {"features": valid_features}, headers=account.headers
+    )
+    read = client.get(f"/api/v1/predictions/{made.json()['id']}", headers=account.headers)
     assert read.body == made.body

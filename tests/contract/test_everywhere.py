@@ -1,6 +1,8 @@
 """docs/spec.md#41-layout and #6-headers-and-hosts: every page's layout, static files, headers,
 cookies, hosts."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from shared_web.headers import SECURITY_HEADERS
@@ -14,8 +16,15 @@ def test_every_page_has_the_layout_with_nav_stylesheet_and_favicon(client, path)
     assert answer.status == 200
     assert answer.content_type == "text/html; charset=utf-8"
     soup = answer.soup()
-    assert [a.get_text() for a in soup.select("nav a")] == ["Home", "Batch", "History", "Model"]
-    assert [a["href"] for a in soup.select("nav a")] == ["/", "/batch", "/history", "/model"]
+    nav = [(a.get_text(strip=True), urlsplit(a["href"]).path) for a in soup.select("nav a")]
+    assert nav == [
+        ("Home", "/"),
+        ("Batch", "/batch"),
+        ("History", "/history"),
+        ("Model", "/model"),
+        ("Log in", "/accounts/login"),  # an anonymous visitor's (docs/spec.md#91-pages)
+        ("Sign up", "/accounts/signup"),
+    ]
     assert [link["href"] for link in soup.select('link[rel="stylesheet"]')] == ["/static/style.css"]
     assert [link["href"] for link in soup.select('link[rel="icon"]')] == ["/static/favicon.svg"]
     assert not soup.select("script") and not soup.select("[style]") and not soup.select("style")

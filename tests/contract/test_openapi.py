@@ -5,6 +5,8 @@ from jsonschema import ValidationError
 from openapi_spec import spec, validate_answer
 from openapi_spec_validator import validate
 
+from shared_web.limits import parse_rate
+
 
 def test_the_spec_is_valid_openapi_3_1():
     assert spec()["openapi"] == "3.1.0"
@@ -28,7 +30,7 @@ def test_the_validator_rejects_what_the_spec_does_not_allow():
         validate_answer("GET", "/api/v1/health", 200, {"status": "fine", "checks": {}})
 
 
-def test_every_kind_of_answer_matches_the_spec(client, valid_features):
+def test_every_kind_of_answer_matches_the_spec(client, account, valid_features):
     calls = [
         ("GET", "/api/v1/health", None),
         ("GET", "/api/v1/model", None),
@@ -47,8 +49,31 @@ def test_every_kind_of_answer_matches_the_spec(client, valid_features):
         ("POST", "/api/v1/predictions/999/feedback", {"true_label": "setosa"}),
     ]
     for method, path, payload in calls:
+        headers = account.headers
+        answer = (
+            client.post_json(path, payload, headers=headers)
+            if method == "POST"
+            else client.get(path, headers=headers)
+        )
+        validate_answer(method, path, answer.status, answer.json())
+
+
+def test_unauthorized_and_too_many_requests_match_the_spec(client, configure, valid_features):
+    configure(ANONYMOUS_RATE_LIMIT=parse_rate("1/minute"))
+    calls = [
+        ("GET", "/api/v1/predictions", None),
+        ("GET", "/api/v1/predictions/1", None),
+        ("POST", "/api/v1/predictions/1/feedback", {"true_label": "setosa"}),
+        ("POST", "/api/v1/predict", {"features": valid_features}),
+        ("POST", "/api/v1/predict", {"features": valid_features}),
+        ("POST", "/api/v1/predict/batch", {"instances": [valid_features]}),
+    ]
+    statuses = []
+    for method, path, payload in calls:
         answer = client.post_json(path, payload) if method == "POST" else client.get(path)
         validate_answer(method, path, answer.status, answer.json())
+        statuses.append(answer.status)
+    assert statuses == [401, 401, 401, 201, 429, 429]
 
 
 def test_content_type_and_size_errors_match_the_spec(client):

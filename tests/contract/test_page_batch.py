@@ -22,20 +22,21 @@ def test_the_batch_page_has_an_upload_form(client):
     assert field["name"] == "file" and field.has_attr("required")
 
 
-def test_a_good_file_gives_a_table_of_every_row_all_stored_as_csv(client):
+def test_a_good_file_gives_a_table_of_every_row_all_stored_as_csv(client, account):
     answer = upload(client, GOOD.encode())
     assert answer.status == 200
     rows = answer.soup().select('[data-testid="batch-table"] tbody tr')
     assert [r.select("td")[5].get_text() for r in rows] == ["setosa", "versicolor", "virginica"]
     assert client.count() == 3
-    stored = client.get("/api/v1/predictions").json()["results"]
+    stored = client.get("/api/v1/predictions", headers=account.headers).json()["results"]
     assert {p["source"] for p in stored} == {"csv"}
 
 
-def test_each_row_links_to_its_prediction(client):
+def test_each_row_links_to_its_prediction(client, account):
     answer = upload(client, GOOD.encode())
     links = [a["href"] for a in answer.soup().select('[data-testid="batch-table"] tbody a')]
-    ids = sorted(p["id"] for p in client.get("/api/v1/predictions").json()["results"])
+    stored = client.get("/api/v1/predictions", headers=account.headers).json()["results"]
+    ids = sorted(p["id"] for p in stored)
     assert links == [f"/predictions/{i}" for i in ids]
 
 

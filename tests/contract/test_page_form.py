@@ -60,11 +60,11 @@ def test_an_unknown_example_gives_an_empty_form(client):
     assert not answer.soup().select('input[type="number"][value]')
 
 
-def test_a_valid_form_is_stored_and_redirects_303_to_its_result(client, valid_features):
+def test_a_valid_form_is_stored_and_redirects_303_to_its_result(client, account, valid_features):
     answer = client.submit("/", "prediction-form", valid_features)
     assert answer.status == 303
     assert client.count() == 1
-    made = client.get("/api/v1/predictions").json()["results"][0]
+    made = client.get("/api/v1/predictions", headers=account.headers).json()["results"][0]
     assert made["source"] == "form"
     assert made["features"] == valid_features
     assert answer.header("Location") == f"/predictions/{made['id']}"

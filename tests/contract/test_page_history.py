@@ -1,4 +1,5 @@
-"""docs/spec.md#4-pages: `/history` (20 a page, newest first) and its CSV export `/history.csv`."""
+"""docs/spec.md#4-pages: `/history` (20 a page, newest first) and its CSV export `/history.csv`,
+of the logged-in account's predictions (docs/spec.md#94-ownership)."""
 
 import csv
 import io
@@ -6,10 +7,10 @@ import io
 import pytest
 
 
-def make(client, valid_features, n):
-    return client.post_json("/api/v1/predict/batch", {"instances": [valid_features] * n}).json()[
-        "predictions"
-    ]
+def make(client, account, valid_features, n):
+    return client.post_json(
+        "/api/v1/predict/batch", {"instances": [valid_features] * n}, headers=account.headers
+    ).json()["predictions"]
 
 
 def test_an_empty_history_says_so(client):
@@ -21,15 +22,15 @@ def test_an_empty_history_says_so(client):
 @pytest.mark.parametrize(
     ("n", "count"), [(0, "0 predictions"), (1, "1 prediction"), (2, "2 predictions")]
 )
-def test_history_counts_the_predictions_in_words(client, valid_features, n, count):
+def test_history_counts_the_predictions_in_words(client, account, valid_features, n, count):
     if n:
-        make(client, valid_features, n)
+        make(client, account, valid_features, n)
     summary = client.get("/history").soup().select_one("h1 + p").get_text(" ", strip=True)
     assert summary.startswith(f"{count}, newest first.")
 
 
-def test_history_lists_newest_first_each_row_linking_to_its_page(client, valid_features):
-    made = make(client, valid_features, 3)
+def test_history_lists_newest_first_each_row_linking_to_its_page(client, account, valid_features):
+    made = make(client, account, valid_features, 3)
     links = [
         a["href"]
         for a in client.get("/history").soup().select('[data-testid="history-table"] tbody a')
@@ -37,9 +38,13 @@ def test_history_lists_newest_first_each_row_linking_to_its_page(client, valid_f
     assert links == [f"/predictions/{p['id']}" for p in reversed(made)]
 
 
-def test_history_shows_feedback(client, predict):
+def test_history_shows_feedback(client, account, predict):
     made = predict()
-    client.post_json(f"/api/v1/predictions/{made['id']}/feedback", {"true_label": "versicolor"})
+    client.post_json(
+        f"/api/v1/predictions/{made['id']}/feedback",
+        {"true_label": "versicolor"},
+        headers=account.headers,
+    )
     cells = [
         td.get_text(strip=True)
         for td in client.get("/history").soup().select('[data-testid="history-table"] tbody td')
@@ -47,8 +52,8 @@ def test_history_shows_feedback(client, predict):
     assert cells[-1] == "wrong: versicolor"
 
 
-def test_history_has_twenty_rows_a_page_and_pager_links(client, valid_features):
-    made = make(client, valid_features, 45)
+def test_history_has_twenty_rows_a_page_and_pager_links(client, account, valid_features):
+    made = make(client, account, valid_features, 45)
     first = client.get("/history").soup()
     assert len(first.select('[data-testid="history-table"] tbody tr')) == 20
     assert first.select_one('a[rel="next"]')["href"] == "/history?page=2"
@@ -69,11 +74,13 @@ def test_a_page_out_of_range_or_not_a_number_is_404(client, page):
     assert client.get(f"/history?page={page}").status == 404
 
 
-def test_the_csv_export_is_an_attachment_with_every_column(client, predict, model):
+def test_the_csv_export_is_an_attachment_with_every_column(client, account, predict, model):
     first = predict()
     second = predict(sepal_length=6.0)
     client.post_json(
-        f"/api/v1/predictions/{first['id']}/feedback", {"true_label": "setosa", "comment": "ok"}
+        f"/api/v1/predictions/{first['id']}/feedback",
+        {"true_label": "setosa", "comment": "ok"},
+        headers=account.headers,
     )
     answer = client.get("/history.csv")
     assert answer.status == 200

@@ -34,9 +34,13 @@ def test_the_model_card_says_when_there_is_no_feedback(client):
     ]
 
 
-def test_the_model_card_counts_feedback_and_the_share_right(client, predict):
+def test_the_model_card_counts_feedback_and_the_share_right(client, account, predict):
     for label in ("setosa", "setosa", "virginica"):
-        client.post_json(f"/api/v1/predictions/{predict()['id']}/feedback", {"true_label": label})
+        client.post_json(
+            f"/api/v1/predictions/{predict()['id']}/feedback",
+            {"true_label": label},
+            headers=account.headers,
+        )
     assert client.get("/model").testid_texts("feedback-stats") == [
         "3 predictions have feedback; 66.7% of them were right."
     ]

@@ -1,4 +1,5 @@
-"""docs/spec.md#4-pages: the result page `/predictions/<id>` and its "was this right?" form."""
+"""docs/spec.md#4-pages: the result page `/predictions/<id>` and its "was this right?" form, for
+the account that owns the prediction (docs/spec.md#94-ownership)."""
 
 
 def test_the_result_shows_the_label_and_one_bar_per_class(client, predict):
@@ -36,7 +37,7 @@ def test_the_feedback_form_posts_to_the_prediction(client, predict, model):
     assert form.select_one('input[name="comment"]')["maxlength"] == "500"
 
 
-def test_feedback_redirects_303_back_and_shows_it(client, predict):
+def test_feedback_redirects_303_back_and_shows_it(client, account, predict):
     made = predict()
     answer = client.submit(
         f"/predictions/{made['id']}",
@@ -49,18 +50,17 @@ def test_feedback_redirects_303_back_and_shows_it(client, predict):
     assert page.testid_texts("feedback") == [
         "You said the true class is virginica : the prediction was wrong. Comment: “Pale petals.”"
     ]
-    assert (
-        client.get(f"/api/v1/predictions/{made['id']}").json()["feedback"]["true_label"]
-        == "virginica"
-    )
+    read = client.get(f"/api/v1/predictions/{made['id']}", headers=account.headers)
+    assert read.json()["feedback"]["true_label"] == "virginica"
 
 
-def test_feedback_with_an_unknown_class_is_400_and_stores_nothing(client, predict):
+def test_feedback_with_an_unknown_class_is_400_and_stores_nothing(client, account, predict):
     made = predict()
     answer = client.submit(f"/predictions/{made['id']}", "feedback-form", {"true_label": "rose"})
     assert answer.status == 400
     assert answer.testid_texts("field-error") == ["Must be one of: setosa, versicolor, virginica."]
-    assert client.get(f"/api/v1/predictions/{made['id']}").json()["feedback"] is None
+    read = client.get(f"/api/v1/predictions/{made['id']}", headers=account.headers)
+    assert read.json()["feedback"] is None
 
 
 def test_feedback_with_a_long_comment_is_400(client, predict):
