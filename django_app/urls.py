@@ -1,14 +1,20 @@
-"""The project's URLs: the predictions app's routes, and Django's admin
-(docs/spec.md#81-differences-a-user-can-see).
+"""The project's URLs: the predictions app's routes, the account pages
+(docs/spec.md#91-pages), and Django's admin (docs/spec.md#81-differences-a-user-can-see).
 
 Django looks for the error views here, by these names; they live in `predictions/errors.py`.
 """
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from django_app.predictions.converters import IdConverter
+
+# Before the apps' URLconfs are read: both use `<bigint:...>` for their ids.
+register_converter(IdConverter, "bigint")
 
 urlpatterns = [
     path("", include("django_app.predictions.urls")),
+    path("accounts/", include("django_app.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,12 +1,15 @@
 """The JSON API under /api/v1 (docs/spec.md#3-json-api); its rules and shapes are shared_web's.
 
-Every view is exempt from CSRF checks: the API is not cookie-authenticated. What they raise
-(`ApiError`, `ValidationError`, database errors) is answered by `errors.ErrorMiddleware`.
+An account is known by its token only (docs/spec.md#95-api-tokens, the decorators of
+`accounts/decorators.py`), never by a cookie, so every view is exempt from CSRF checks. Reading
+and feedback need a token and see that account's predictions (staff: all); predicting takes one
+or none. What the views raise (`ApiError`, `ValidationError`, `TooManyRequests`, database
+errors) is answered by `errors.ErrorMiddleware`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from django_app.accounts.decorators import token_optional, token_required
 from shared_web import api_input
 from shared_web.payloads import (
     batch_payload,
@@ -26,6 +30,9 @@ from shared_web.payloads import (
 from .apps import current_model
 from .models import Prediction
 from .responses import JsonBytesResponse
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
@@ -56,41 +63,48 @@ def model_info(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-def predict(request: HttpRequest) -> HttpResponse:
+@token_optional
+def predict(request: HttpRequest, user: User | None) -> HttpResponse:
     model = current_model()
     outcome = model.predict(api_input.features_of(json_body(request)))
-    row = Prediction.objects.create_prediction(outcome, Prediction.Source.API, model)
+    row = Prediction.objects.create_prediction(outcome, Prediction.Source.API, model, owner=user)
     return JsonBytesResponse(as_payload(row), status=201)
 
 
 @csrf_exempt
 @require_POST
-def predict_batch(request: HttpRequest) -> HttpResponse:
+@token_optional
+def predict_batch(request: HttpRequest, user: User | None) -> HttpResponse:
     model = current_model()
     outcomes = model.predict_batch(api_input.instances_of(json_body(request)))
-    rows = Prediction.objects.create_predictions(outcomes, Prediction.Source.API, model)
+    rows = Prediction.objects.create_predictions(outcomes, Prediction.Source.API, model, owner=user)
     return JsonBytesResponse(batch_payload(rows, model.manifest), status=201)
 
 
 @csrf_exempt
 @require_safe
-def predictions(request: HttpRequest) -> HttpResponse:
+@token_required
+def predictions(request: HttpRequest, user: User) -> HttpResponse:
     limit, offset = api_input.page_params(dict(request.GET.lists()))
-    rows = Prediction.objects.newest_first()[offset : offset + limit]
-    results = [as_payload(row) for row in rows]
-    return JsonBytesResponse(list_payload(Prediction.objects.count(), results))
+    visible = Prediction.objects.visible_to(user)
+    results = [as_payload(row) for row in visible.newest_first()[offset : offset + limit]]
+    return JsonBytesResponse(list_payload(visible.count(), results))
 
 
 @csrf_exempt
 @require_safe
-def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    return JsonBytesResponse(as_payload(get_object_or_404(Prediction, pk=prediction_id)))
+@token_required
+def prediction(request: HttpRequest, prediction_id: int, user: User) -> HttpResponse:
+    row = get_object_or_404(Prediction.objects.visible_to(user), pk=prediction_id)
+    return JsonBytesResponse(as_payload(row))
 
 
 @csrf_exempt
 @require_POST
-def feedback(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    row = get_object_or_404(Prediction, pk=prediction_id)  # an unknown id is 404 whatever the body
+@token_required
+def feedback(request: HttpRequest, prediction_id: int, user: User) -> HttpResponse:
+    # Someone else's id is a 404 as an unknown one is, whatever the body says.
+    row = get_object_or_404(Prediction.objects.visible_to(user), pk=prediction_id)
     given = api_input.feedback_of(json_body(request), current_model().classes)
     row.record_feedback(given.true_label, given.comment)
     return JsonBytesResponse(as_payload(row))

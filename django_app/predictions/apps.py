@@ -21,6 +21,9 @@ class PredictionsConfig(AppConfig):
     name = "django_app.predictions"
     verbose_name = "Predictions"
 
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects its receivers)
+
 
 @functools.cache
 def current_model() -> Predictor:

@@ -1,12 +1,14 @@
-"""Path converters for the app's URLs, registered in `urls.py` with `register_converter`."""
+"""Path converters for the project's URLs, registered in `django_app/urls.py` with
+`register_converter`, for every app's URLconf."""
 
 from __future__ import annotations
 
 from shared_web.api_input import MAX_ID
 
 
-class PredictionIdConverter:
-    """`<bigint:...>`: a prediction id in a path: digits only, at most 2^63−1 (docs/spec.md#53-methods-and-ids).
+class IdConverter:
+    """`<bigint:...>`: an id in a path (a prediction's, a token's): digits only, at most 2^63−1
+    (docs/spec.md#53-methods-and-ids).
 
     Django's `int` converter takes any number of digits, so a larger id would reach the database
     and fail there (PostgreSQL: "bigint out of range") rather than be a 404. Raising ValueError

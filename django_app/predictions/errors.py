@@ -7,9 +7,9 @@ Django asks for error handling in three places, and each one points here:
   itself (an unknown path, `Http404`, `PermissionDenied`, a host not allowed, an uncaught
   exception);
 - `CSRF_FAILURE_VIEW` in the settings: a form posted without a valid CSRF token;
-- `ErrorMiddleware`, in `MIDDLEWARE`: what views raise on purpose (the API's `ApiError` and the
-  model's `ValidationError`), an unusable database, and the bare 405s of Django's
-  `require_http_methods` decorators.
+- `ErrorMiddleware`, in `MIDDLEWARE`: what views raise on purpose (the API's `ApiError`, the
+  model's `ValidationError` and the limits' `TooManyRequests`), an unusable database, and the
+  bare 405s of Django's `require_http_methods` decorators.
 
 With `DEBUG` on, Django shows its technical 404 and 500 pages instead of `handler404` and
 `handler500`, and this CSRF view defers to Django's own page, which says why the token was
@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -39,8 +40,21 @@ log = logging.getLogger(__name__)
 MIGRATE_COMMAND = "django-admin migrate --settings=django_app.settings"
 
 
+class TooManyRequests(Exception):
+    """A limit was reached (docs/spec.md#96-limits): 429, the JSON error or the error page, with
+    `Retry-After` giving the seconds until the limit lets the client try again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests; retry after {retry_after} s.")
+        self.retry_after = retry_after
+
+
 def api_error(error: ApiError) -> HttpResponse:
-    return JsonBytesResponse(error.payload(), status=error.status)
+    response = JsonBytesResponse(error.payload(), status=error.status)
+    if error.status == 401:
+        # The scheme the API takes (RFC 6750), on every 401 (docs/spec.md#95-api-tokens).
+        response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def error_response(request: HttpRequest, status: int) -> HttpResponse:
@@ -49,6 +63,10 @@ def error_response(request: HttpRequest, status: int) -> HttpResponse:
         return api_error(ApiError.of(status))
     status, title, message = error_page(status)
     context = {"title": title, "message": message}
+    if status == 503:
+        # The layout's nav names a logged-in user, which reads the session from the database;
+        # the database is what cannot be used, so this page shows the anonymous nav.
+        context["user"] = AnonymousUser()
     return render(request, "predictions/error.html", context, status=status)
 
 
@@ -99,6 +117,10 @@ class ErrorMiddleware:
             return api_error(ApiError.from_validation(exception))
         if isinstance(exception, ApiError):
             return api_error(exception)
+        if isinstance(exception, TooManyRequests):
+            response = error_response(request, 429)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
         if isinstance(exception, DatabaseError):
             # One line that says what to do, not a traceback (docs/spec.md#54-what-goes-to-the-log).
             reason = str(exception).splitlines()[0] if str(exception) else type(exception).__name__

@@ -1,13 +1,10 @@
 """The app's routes (docs/spec.md#32-routes, docs/spec.md#42-routes): the Flask app's paths."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
 from . import api, views
-from .converters import PredictionIdConverter
 
 app_name = "predictions"
-
-register_converter(PredictionIdConverter, "bigint")
 
 urlpatterns = [
     path("", views.index, name="index"),

@@ -1,5 +1,8 @@
 """The HTML pages (docs/spec.md#4-pages): the form, a result, the CSV batch, the history, the
-model card. Error pages are in `errors.py`.
+model card. Error pages are in `errors.py`; the account pages in the accounts app.
+
+Each page shows and takes only the visitor's own predictions (`ownership.py`,
+docs/spec.md#94-ownership): anyone else's id is a 404, as an unknown one is.
 
 A POST without a CSRF token to a page that takes only GET is refused by Django's CSRF middleware
 (403) before `require_safe` can answer 405, where Flask answers 405: the one difference between
@@ -20,6 +23,7 @@ from shared_web.display import PredictionDisplay, prediction_display
 from .apps import current_model
 from .forms import BatchForm, FeedbackForm, PredictionForm
 from .models import Prediction
+from .ownership import new_prediction_owner, visible_predictions
 from .responses import HttpResponseSeeOther
 
 HISTORY_PAGE_SIZE = 20
@@ -49,20 +53,22 @@ def predict(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "predictions/index.html", {"form": form}, status=400)
     [outcome] = model.predict_rows([form.cleaned_data])
-    row = Prediction.objects.create_prediction(outcome, Prediction.Source.FORM, model)
+    row = Prediction.objects.create_prediction(
+        outcome, Prediction.Source.FORM, model, **new_prediction_owner(request)
+    )
     return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
 
 
 @require_safe
 def prediction(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    row = get_object_or_404(Prediction, pk=prediction_id)
+    row = get_object_or_404(visible_predictions(request), pk=prediction_id)
     context = {"view": view_of(row), "form": feedback_form(row)}
     return render(request, "predictions/prediction.html", context)
 
 
 @require_POST
 def feedback(request: HttpRequest, prediction_id: int) -> HttpResponse:
-    row = get_object_or_404(Prediction, pk=prediction_id)
+    row = get_object_or_404(visible_predictions(request), pk=prediction_id)
     form = FeedbackForm(request.POST, classes=current_model().classes)
     if not form.is_valid():
         context = {"view": view_of(row), "form": form}
@@ -84,7 +90,9 @@ def batch(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             outcomes = model.predict_rows(parsed)
-            rows = Prediction.objects.create_predictions(outcomes, Prediction.Source.CSV, model)
+            rows = Prediction.objects.create_predictions(
+                outcomes, Prediction.Source.CSV, model, **new_prediction_owner(request)
+            )
             context = {"form": BatchForm(), "predictions": [view_of(row) for row in rows]}
             return render(request, "predictions/batch.html", context)
     return render(request, "predictions/batch.html", {"form": form}, status=400)
@@ -97,7 +105,7 @@ def history(request: HttpRequest) -> HttpResponse:
     Written with the `Paginator` rather than `ListView`, whose `?page=last` the spec does not
     have, and rather than `Paginator.get_page`, which turns a bad page into the first or last.
     """
-    paginator = Paginator(Prediction.objects.newest_first(), HISTORY_PAGE_SIZE)
+    paginator = Paginator(visible_predictions(request).newest_first(), HISTORY_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except InvalidPage:
@@ -108,7 +116,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @require_safe
 def history_csv(request: HttpRequest) -> StreamingHttpResponse:
     model = current_model()
-    rows = Prediction.objects.newest_first().iterator(chunk_size=500)
+    rows = visible_predictions(request).newest_first().iterator(chunk_size=500)
     return StreamingHttpResponse(
         stream_history(rows, model.features, model.classes),
         content_type="text/csv; charset=utf-8",
@@ -118,6 +126,7 @@ def history_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_safe
 def model_card(request: HttpRequest) -> HttpResponse:
+    # All feedback, whoever's: an aggregate, no personal data (docs/spec.md#94-ownership).
     total, right = Prediction.objects.feedback_stats()
     context = {"feedback_total": total, "feedback_share": right / total if total else None}
     return render(request, "predictions/model.html", context)
