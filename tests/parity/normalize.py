@@ -1,12 +1,16 @@
-"""What two answers must share to count as alike: everything but times, CSRF tokens and the
-"Served by" footer (docs/spec.md#81-differences-a-user-can-see) and what each server words its
-own way (docs/spec.md#82-what-each-server-words-its-own-way). The other differences section 8.1
-allows are listed in test_parity.py's ALLOWED_DIFFERENCES."""
+"""What two answers must share to count as alike: everything but times, CSRF tokens, the secret of
+a new API token and the "Served by" footer (docs/spec.md#81-differences-a-user-can-see) and what
+each server words its own way (docs/spec.md#82-what-each-server-words-its-own-way): among them
+the CSRF field's name, and the `/` of a `next=` query written as is (Django) or as `%2F`
+(Flask-Login, docs/spec.md#91-pages). Cookies are not compared: their names and when each app
+sets them are each framework's own (#82, #93); tests/contract checks their flags in each app.
+The other differences section 8.1 allows are listed in test_parity.py's ALLOWED_DIFFERENCES."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from webclient import Answer
 
@@ -42,6 +46,11 @@ def page_structure(answer: Answer) -> dict[str, Any]:
     soup = answer.soup()
     for element in soup.select('[data-testid="served-by"]'):
         element.decompose()
+    for element in soup.select('[data-testid="new-token"]'):  # shown once, random
+        if element.has_attr("value"):
+            element["value"] = "<token>"
+        else:
+            element.string = "<token>"
     forms = []
     for form in soup.select("form"):
         fields = []
@@ -72,6 +81,13 @@ def page_structure(answer: Answer) -> dict[str, Any]:
     }
 
 
+def _decoded_query(location: str) -> str:
+    """`/accounts/login?next=%2Fhistory` and `?next=/history` as one (docs/spec.md#91-pages)."""
+    parts = urlsplit(location)
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=True), safe="/")
+    return urlunsplit(parts._replace(query=query))
+
+
 def comparable(answer: Answer) -> dict[str, Any]:
     """Status, content type, the spec's headers (section 6.1, `Allow`, `Location`), and the body
     as its type is compared."""
@@ -81,6 +97,8 @@ def comparable(answer: Answer) -> dict[str, Any]:
         "content_type": content_type,
         "headers": {name: answer.header(name) for name in COMPARED_HEADERS},
     }
+    if result["headers"]["Location"]:
+        result["headers"]["Location"] = _decoded_query(result["headers"]["Location"])
     if 300 <= answer.status < 400:
         # A redirect's body is each framework's own (docs/spec.md#82-what-each-server-words-its-
         # own-way): empty from Django, a "Redirecting..." note from Werkzeug's redirect().

@@ -1,8 +1,13 @@
 """The same requests to both apps get the same answers: statuses, headers, JSON, pages.
 
-Each scenario runs on a fresh database in each app, so ids agree too; times, CSRF tokens and the
-"Served by" footer are set aside (see normalize.py). The answers docs/spec.md section 8.1 allows
-to differ are listed by name in ALLOWED_DIFFERENCES, with what each app must answer instead.
+Each scenario runs on a fresh database in each app, so ids agree too; times, CSRF tokens, new API
+tokens and the "Served by" footer are set aside (see normalize.py). The answers docs/spec.md
+section 8.1 allows to differ are listed by name in ALLOWED_DIFFERENCES, with what each app must
+answer instead.
+
+Predictions belong to someone (docs/spec.md#94-ownership): `owner(c)` signs the client up once,
+so that its pages show what `seeded` made with its token, and gives the token's header for the
+API's reads.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from dataclasses import dataclass
 
 import pytest
 from normalize import comparable
-from webclient import Answer, Upload, WebClient
+from webclient import PASSWORD, Answer, Upload, WebClient, auth
+
+from shared_web.limits import parse_rate
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 CSV_HEADER = "sepal_length,sepal_width,petal_length,petal_width\n"
@@ -25,8 +32,18 @@ def raw_post(
     return client.request("POST", client.url(path), body=body, content_type=content_type)
 
 
+def owner(client: WebClient) -> dict[str, str]:
+    """The client signed up as `ann` (once; it stays logged in), and its API token's header."""
+    if "parity_token" not in client.extra:
+        client.extra["parity_token"] = client.signed_up("ann").token
+    return auth(client.extra["parity_token"])
+
+
 def seeded(client: WebClient, rows: int = 3) -> None:
-    client.post_json("/api/v1/predict/batch", {"instances": [SETOSA] * rows})
+    answer = client.post_json(
+        "/api/v1/predict/batch", {"instances": [SETOSA] * rows}, headers=owner(client)
+    )
+    assert answer.status == 201
 
 
 def post_with_a_csrf_token(client: WebClient, path: str) -> Answer:
@@ -43,8 +60,12 @@ API: dict[str, Scenario] = {
     "health": lambda c: [c.get("/api/v1/health")],
     "model": lambda c: [c.get("/api/v1/model")],
     "predict": lambda c: [
+        c.post_json("/api/v1/predict", {"features": SETOSA}, headers=owner(c)),
+        c.get("/api/v1/predictions/1", headers=owner(c)),
+    ],
+    "predict without a token": lambda c: [
         c.post_json("/api/v1/predict", {"features": SETOSA}),
-        c.get("/api/v1/predictions/1"),
+        c.get("/api/v1/predictions/1", headers=owner(c)),
     ],
     "predict string": lambda c: [
         c.post_json("/api/v1/predict", {"features": {**SETOSA, "sepal_width": "3.5"}})
@@ -107,23 +128,51 @@ API: dict[str, Scenario] = {
     ],
     "history": lambda c: [
         seeded(c, 25),
-        c.get("/api/v1/predictions"),
-        c.get("/api/v1/predictions?limit=5&offset=20"),
+        c.get("/api/v1/predictions", headers=owner(c)),
+        c.get("/api/v1/predictions?limit=5&offset=20", headers=owner(c)),
     ][1:],
     "history bad params": lambda c: [
-        c.get(f"/api/v1/predictions?{q}")
+        c.get(f"/api/v1/predictions?{q}", headers=owner(c))
         for q in ("limit=0", "limit=101", "offset=-1", "limit=x", "limit=1&limit=2")
     ],
     "unknown ids": lambda c: [
-        c.get("/api/v1/predictions/9"),
-        c.get("/api/v1/predictions/x"),
-        c.get("/api/v1/predictions/99999999999999999999"),
+        c.get("/api/v1/predictions/9", headers=owner(c)),
+        c.get("/api/v1/predictions/x", headers=owner(c)),
+        c.get("/api/v1/predictions/99999999999999999999", headers=owner(c)),
     ],
     "feedback": lambda c: [
         seeded(c, 1),
-        c.post_json("/api/v1/predictions/1/feedback", {"true_label": "virginica", "comment": "hm"}),
-        c.post_json("/api/v1/predictions/1/feedback", {"true_label": "rose", "comment": 5}),
-        c.post_json("/api/v1/predictions/7/feedback", {"true_label": "setosa"}),
+        c.post_json(
+            "/api/v1/predictions/1/feedback",
+            {"true_label": "virginica", "comment": "hm"},
+            headers=owner(c),
+        ),
+        c.post_json(
+            "/api/v1/predictions/1/feedback",
+            {"true_label": "rose", "comment": 5},
+            headers=owner(c),
+        ),
+        c.post_json("/api/v1/predictions/7/feedback", {"true_label": "setosa"}, headers=owner(c)),
+    ][1:],
+    "unauthorized": lambda c: [
+        c.get("/api/v1/predictions"),
+        c.get("/api/v1/predictions/1", headers={"Authorization": "Basic YW5uOnB3"}),
+        c.post_json(
+            "/api/v1/predictions/1/feedback", {"true_label": "setosa"}, headers=auth("x" * 43)
+        ),
+        c.post_json("/api/v1/predict", {"features": SETOSA}, headers=auth("x" * 43)),
+        c.request("POST", c.url("/api/v1/predict"), body=b"{", content_type="text/plain"),
+    ],
+    "too many requests": lambda c: [
+        c.configure(ANONYMOUS_RATE_LIMIT=parse_rate("1/minute")),
+        c.post_json("/api/v1/predict", {"features": SETOSA}),
+        c.post_json("/api/v1/predict", {"features": SETOSA}),
+        c.post_json("/api/v1/predict/batch", {"instances": [SETOSA]}),
+    ][1:],
+    "token required": lambda c: [
+        c.configure(API_TOKEN_REQUIRED=True),
+        c.post_json("/api/v1/predict", {"features": SETOSA}),
+        c.post_json("/api/v1/predict", {"features": SETOSA}, headers=owner(c)),
     ][1:],
     "not found": lambda c: [c.get("/api/v1/nothing"), c.get("/api/other")],
     "method not allowed": lambda c: [
@@ -158,6 +207,7 @@ PAGES: dict[str, Scenario] = {
         c.request("POST", c.url("/predict"), form={k: str(v) for k, v in SETOSA.items()})
     ],
     "result": lambda c: [seeded(c, 1), c.get("/predictions/1")][1:],
+    "result of someone else": lambda c: [seeded(c, 1), c.fresh().get("/predictions/1")][1:],
     "feedback posted": lambda c: [
         seeded(c, 1),
         c.submit(
@@ -200,12 +250,16 @@ PAGES: dict[str, Scenario] = {
     "empty history": lambda c: [c.get("/history")],
     "history csv": lambda c: [
         seeded(c, 3),
-        c.post_json("/api/v1/predictions/2/feedback", {"true_label": "setosa", "comment": "=1+1"}),
+        c.post_json(
+            "/api/v1/predictions/2/feedback",
+            {"true_label": "setosa", "comment": "=1+1"},
+            headers=owner(c),
+        ),
         c.get("/history.csv"),
     ][2:],
     "model card": lambda c: [
         seeded(c, 2),
-        c.post_json("/api/v1/predictions/1/feedback", {"true_label": "setosa"}),
+        c.post_json("/api/v1/predictions/1/feedback", {"true_label": "setosa"}, headers=owner(c)),
         c.get("/model"),
     ][2:],
     "page not found": lambda c: [
@@ -223,6 +277,101 @@ PAGES: dict[str, Scenario] = {
         c.get("/static/favicon.svg"),
         c.get("/static/nothing.css"),
     ],
+}
+
+
+WRONG = "not-the-passphrase"
+
+
+def someone(client: WebClient, username: str = "ann") -> None:
+    """An account made in another browser of the same app."""
+    assert client.fresh().sign_up(username).status == 303
+
+
+def tokens_page(client: WebClient) -> list[Answer]:
+    owner(client)
+    return [client.get("/accounts/tokens")]
+
+
+def failed_log_ins(client: WebClient, times: int) -> list[Answer]:
+    someone(client)
+    return [client.log_in("ann", WRONG) for _ in range(times)]
+
+
+ACCOUNTS: dict[str, Scenario] = {
+    "signup page": lambda c: [c.get("/accounts/signup")],
+    "signed up": lambda c: [c.sign_up("ann"), c.get("/")],
+    "signup errors": lambda c: [
+        c.sign_up("", "", ""),
+        c.sign_up("ann smith", "1234567", "1234567"),
+        c.sign_up("margaret", "margaret99", "margaret99"),
+        c.sign_up("ann", PASSWORD, PASSWORD + "!"),
+    ],
+    "username taken": lambda c: [someone(c), c.sign_up("Ann")][1:],
+    "login page": lambda c: [c.get("/accounts/login"), c.get("/accounts/login?next=/history")],
+    "logged in": lambda c: [someone(c), c.log_in("ann", next="/history"), c.get("/history")][1:],
+    "login to elsewhere": lambda c: [
+        someone(c),
+        c.log_in("ann", next="//evil.example/"),
+        c.fresh().log_in("ann", next="https://evil.example/"),
+    ][1:],
+    "failed login": lambda c: [
+        *failed_log_ins(c, 1),
+        c.log_in("nobody", WRONG),
+        c.log_in("", ""),
+    ],
+    "locked out": lambda c: failed_log_ins(c, 6)[4:],
+    "login required": lambda c: [
+        c.get("/accounts/tokens"),
+        c.get("/accounts/password"),
+        c.get("/accounts/delete"),
+    ],
+    "logged out": lambda c: [
+        c.sign_up("ann"),
+        c.log_out(),
+        c.get("/"),
+        c.get("/accounts/logout"),
+    ][1:],
+    "tokens page": tokens_page,
+    "token made": lambda c: [
+        c.sign_up("ann"),
+        c.submit("/accounts/tokens", "token-form", {"name": "laptop"}),
+        c.submit("/accounts/tokens", "token-form", {"name": ""}),
+        c.submit("/accounts/tokens", "token-form", {"name": "x" * 101}),
+        c.get("/accounts/tokens"),
+    ][1:],
+    "token revoked": lambda c: [
+        tokens_page(c),
+        c.submit("/accounts/tokens", "revoke-form", {}),
+        c.get("/accounts/tokens"),
+        c.get("/api/v1/predictions", headers=owner(c)),
+    ][1:],
+    "password page": lambda c: [c.sign_up("ann"), c.get("/accounts/password")][1:],
+    "password changed": lambda c: [
+        c.sign_up("ann"),
+        c.submit(
+            "/accounts/password",
+            "password-form",
+            {"old_password": WRONG, "new_password1": "short", "new_password2": "other"},
+        ),
+        c.submit(
+            "/accounts/password",
+            "password-form",
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a-new-passphrase",
+                "new_password2": "a-new-passphrase",
+            },
+        ),
+        c.get("/"),
+    ][1:],
+    "account deleted": lambda c: [
+        c.sign_up("ann"),
+        c.get("/accounts/delete"),
+        c.submit("/accounts/delete", "delete-form", {"password": WRONG}),
+        c.submit("/accounts/delete", "delete-form", {"password": PASSWORD}),
+        c.get("/"),
+    ][1:],
 }
 
 
@@ -288,9 +437,14 @@ def test_the_pages_answer_alike(apps, name):
     compare(*apps, name, PAGES[name])
 
 
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_the_account_pages_answer_alike(apps, name):
+    compare(*apps, name, ACCOUNTS[name])
+
+
 def test_every_allowed_difference_names_a_scenario():
     for name, _ in ALLOWED_DIFFERENCES:
-        assert name in API | PAGES, name
+        assert name in API | PAGES | ACCOUNTS, name
 
 
 def test_mounted_apps_answer_alike(flask_mounted_client, django_mounted_client, db):
