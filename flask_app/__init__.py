@@ -2,6 +2,8 @@
 
 flask --app flask_app db upgrade        # create or upgrade the database schema
 flask --app flask_app run --debug       # the development server, with debugger and reloader
+flask --app flask_app create-staff ann  # a staff account (asks for its password twice)
+flask --app flask_app clear-sessions    # delete the expired sessions (daily, e.g. from cron)
 gunicorn 'flask_app:create_app()'
 """
 
@@ -14,7 +16,7 @@ from flask import Flask
 
 from shared_web import STATIC_FOLDER
 
-from . import api, config, errors, pages, security, store, templating
+from . import api, auth, config, errors, ownership, pages, security, sessions, store, templating
 from .extensions import csrf, model
 from .json_provider import OrjsonProvider
 
@@ -34,12 +36,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     store.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     csrf.exempt(api.bp)  # the API is not cookie-authenticated (docs/spec.md#31-conventions)
+    auth.init_app(app)
+    ownership.init_app(app)
     model.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     return app

@@ -1,11 +1,12 @@
 """Configuration from the environment: the variable names both apps share
-(docs/spec.md#12-environment-variables), turned into Flask's config keys."""
+(docs/spec.md#12-environment-variables and #97-settings), turned into Flask's config keys."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from shared_model.artifact import configured_model_path
 from shared_web import jsoncodec
 from shared_web.api_input import MAX_BODY_BYTES
 from shared_web.headers import parse_allowed_hosts
+from shared_web.limits import RateError, parse_hops, parse_rate
 
 DEV_SECRET_KEY = "dev-only-key-never-use-in-production"
 
@@ -47,6 +49,34 @@ def database_settings(database_url: str) -> dict[str, Any]:
             # file cannot go away like that, and the ping would cost every request.
             "pool_pre_ping": make_url(database_url).get_backend_name() != "sqlite",
         },
+    }
+
+
+def true_or_false(name: str) -> bool:
+    """A setting that is `true` or `false` (unset: false)."""
+    value = os.environ.get(name, "false").strip().lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false, not {os.environ[name]!r}.")
+    return value == "true"
+
+
+def access_settings(production: bool) -> dict[str, Any]:
+    """The settings of docs/spec.md#97-settings, and how long a session lasts."""
+    try:
+        rate = parse_rate(os.environ.get("ANONYMOUS_RATE_LIMIT"))
+        hops = parse_hops(os.environ.get("TRUSTED_PROXY_HOPS"), default=1 if production else 0)
+    except RateError as error:
+        raise ConfigError(str(error)) from None
+    return {
+        "API_TOKEN_REQUIRED": true_or_false("API_TOKEN_REQUIRED"),
+        "ANONYMOUS_RATE_LIMIT": rate,
+        # Behind nginx in production (docs/spec.md#62-production); with no proxy in front,
+        # trusting X-Forwarded-For would let any client choose the address it is counted by.
+        "TRUSTED_PROXY_HOPS": hops,
+        # A session lasts 14 days from its last change (docs/spec.md#93-sessions-and-cookies).
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # Werkzeug's default, a salted and slow hash; the tests pass a fast one.
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
 
 
@@ -85,6 +115,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # The CSRF token lasts as long as the session cookie behind it (docs/spec.md#82-what-
         # each-server-words-its-own-way), not one hour: a form left open is still accepted.
         "WTF_CSRF_TIME_LIMIT": None,
+        **access_settings(production),
     }
     # DEBUG=1 turns on Flask's debug mode. Unset, DEBUG is Flask's own default: off, unless
     # `flask run --debug` (or FLASK_DEBUG=1) turns it on with the debugger and the reloader.

@@ -17,6 +17,7 @@ from .extensions import db
 MIGRATE_COMMAND = "flask --app flask_app db upgrade"
 
 Headers = dict[str, str]
+PASSED_ON_HEADERS = ("Retry-After", "WWW-Authenticate")
 
 
 def api_error(error: ApiError, headers: Headers | None = None) -> ResponseReturnValue:
@@ -46,16 +47,20 @@ def on_csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 
 def on_http_error(error: HTTPException) -> ResponseReturnValue:
-    """Werkzeug's errors (404, 405 with its `Allow`, 413, and 400 for a host not allowed)."""
-    headers = {}
+    """Werkzeug's errors: 404, 405 with its `Allow`, 413, 400 for a host not allowed, and the
+    401 (`Unauthorized` with `WWW-Authenticate: Bearer`) and 429 (`TooManyRequests` with
+    `Retry-After`) of docs/spec.md#95-api-tokens and #96-limits, their headers passed on."""
+    headers = {
+        name: value for name, value in error.get_headers() if name in PASSED_ON_HEADERS
+    }
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return answer(error.code or 500, headers)
 
 
-def on_database_error(error: SQLAlchemyError) -> ResponseReturnValue:
-    """503, and one line in the log naming the database and the command that fixes it
-    (docs/spec.md#54-what-goes-to-the-log)."""
+def log_unusable_database(error: SQLAlchemyError) -> None:
+    """One line in the log naming the database and the command that fixes it
+    (docs/spec.md#54-what-goes-to-the-log); the transaction is rolled back."""
     db.session.rollback()
     url = db.engine.url.render_as_string(hide_password=True)
     reason = str(getattr(error, "orig", error)).splitlines()[0]
@@ -65,6 +70,10 @@ def on_database_error(error: SQLAlchemyError) -> ResponseReturnValue:
         reason,
         MIGRATE_COMMAND,
     )
+
+
+def on_database_error(error: SQLAlchemyError) -> ResponseReturnValue:
+    log_unusable_database(error)
     return answer(503)
 
 

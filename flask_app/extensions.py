@@ -1,5 +1,5 @@
 """The Flask extensions, created unbound here and bound to each app by the `init_app` calls in
-`create_app` (`store.init_app` binds `db` and `migrate`).
+`create_app` (`store.init_app` binds `db` and `migrate`, `auth.init_app` binds `login_manager`).
 
 `model` is this app's own small extension: the model artifact that shared_model loads.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -30,6 +31,12 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
+
+login_manager = LoginManager()
+# A page that needs a login sends an anonymous visitor to the log-in page, 302 with `?next=`
+# (docs/spec.md#91-pages), and flashes nothing on the way.
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
 
 
 class ModelArtifact:

@@ -1,5 +1,5 @@
 """The HTML pages (docs/spec.md#4-pages): the form, a result, the CSV batch, the history, the
-model card."""
+model card. Each shows and takes only the predictions of whoever asks (`ownership.py`)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from . import store
 from .extensions import current_model
 from .forms import BatchForm, FeedbackForm, PredictionFormBase, prediction_form_class
 from .models import Prediction
+from .ownership import page_owner, page_viewer
 
 bp = Blueprint("pages", __name__)
 
@@ -52,19 +53,19 @@ def predict() -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("index.html", form=form), 400
     [outcome] = current_model().predict_rows([form.values()])
-    row = store.add(outcome, source="form")
+    row = store.add(outcome, "form", page_owner())
     return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
 
 
 @bp.get(f"/predictions/<int(max={MAX_ID}):prediction_id>")
 def prediction(prediction_id: int) -> str:
-    row = store.get_or_404(prediction_id)
+    row = store.get_or_404(prediction_id, page_viewer())
     return render_template("prediction.html", view=view_of(row), form=feedback_form(row))
 
 
 @bp.post(f"/predictions/<int(max={MAX_ID}):prediction_id>/feedback")
 def feedback(prediction_id: int) -> BaseResponse | tuple[str, int]:
-    row = store.get_or_404(prediction_id)
+    row = store.get_or_404(prediction_id, page_viewer())
     form = FeedbackForm(current_model().classes)
     if not form.validate_on_submit():
         return render_template("prediction.html", view=view_of(row), form=form), 400
@@ -82,20 +83,20 @@ def batch() -> str | tuple[str, int]:
     except CsvUploadError as exc:
         form.file.errors = [str(exc)]
         return render_template("batch.html", form=form), 400
-    stored = store.add_all(current_model().predict_rows(rows), source="csv")
+    stored = store.add_all(current_model().predict_rows(rows), "csv", page_owner())
     views = [view_of(row) for row in stored]
     return render_template("batch.html", form=BatchForm(formdata=None), predictions=views)
 
 
 @bp.get("/history")
 def history() -> str:
-    return render_template("history.html", pagination=store.history_page())
+    return render_template("history.html", pagination=store.history_page(page_viewer()))
 
 
 @bp.get("/history.csv")
 def history_csv() -> Response:
     model = current_model()
-    lines = stream_history(store.stream_all(), model.features, model.classes)
+    lines = stream_history(store.stream_all(page_viewer()), model.features, model.classes)
     return Response(
         stream_with_context(lines),
         content_type="text/csv; charset=utf-8",

@@ -30,11 +30,13 @@ def init_app(app: Flask) -> None:
     they were added, and a host that is not allowed gets its 400 before anything else runs."""
     app.before_request(only_allowed_hosts)
     app.after_request(security_headers)
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind nginx, which terminates TLS (docs/spec.md#62-production, #96-limits): trust
+        # the X-Forwarded-Proto and -For that this many proxies add (the app server listens on
+        # 127.0.0.1 only), so that `request.remote_addr` is the client's address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if app.config["APP_ENV"] == "production":
-        # Behind nginx, which terminates TLS (docs/spec.md#62-production): trust its
-        # X-Forwarded-Proto and -For (the app server listens on 127.0.0.1 only) and send plain
-        # HTTP to HTTPS, as Django's SECURE_PROXY_SSL_HEADER and SECURE_SSL_REDIRECT do.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        # Send plain HTTP to HTTPS, as Django's SECURE_SSL_REDIRECT does.
         app.before_request(https_only)
 
 

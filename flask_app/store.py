@@ -1,17 +1,20 @@
 """The database: Flask-SQLAlchemy and Flask-Migrate set up for the app, and every query and write
-of the app (docs/spec.md#72-writing-and-reading). No other module runs SQL."""
+of the predictions (docs/spec.md#72-writing-and-reading), each one limited to what the `Viewer`
+may see (docs/spec.md#94-ownership). `accounts_store.py` holds the queries of accounts, tokens,
+sessions and limits; no other module runs SQL."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Row, Select, event, func, insert, select
+from sqlalchemy import ColumnElement, Row, Select, event, false, func, insert, select, true, update
 from sqlalchemy.engine import make_url
 
 from shared_model.predictor import Outcome
@@ -43,18 +46,46 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking (docs/spec.md#94-ownership): an account (`user_id`; staff see every
+    prediction), or an anonymous visitor (`visitor`, the id in their session; None before their
+    first prediction, and for the API without a token)."""
+
+    user_id: int | None = None
+    staff: bool = False
+    visitor: str | None = None
+
+    def owner_fields(self) -> dict[str, Any]:
+        """Whose a new prediction is: the account's, else the visitor's, else no one's."""
+        if self.user_id is not None:
+            return {"owner_id": self.user_id, "visitor": None}
+        return {"owner_id": None, "visitor": self.visitor}
+
+    def sees(self) -> ColumnElement[bool]:
+        """The predictions this viewer may see, as a WHERE clause."""
+        if self.staff:
+            return true()
+        if self.user_id is not None:
+            return Prediction.owner_id == self.user_id
+        if self.visitor is not None:
+            return (Prediction.visitor == self.visitor) & Prediction.owner_id.is_(None)
+        return false()
+
+
 # Writing
 
 
-def add(outcome: Outcome, source: str) -> Prediction:
+def add(outcome: Outcome, source: str, viewer: Viewer) -> Prediction:
     """Store one new prediction, the ORM's ordinary way."""
-    row = Prediction(**new_prediction_fields(outcome, source, current_model()))
+    fields = new_prediction_fields(outcome, source, current_model())
+    row = Prediction(**fields, **viewer.owner_fields())
     db.session.add(row)
     db.session.commit()
     return row
 
 
-def add_all(outcomes: Iterable[Outcome], source: str) -> Sequence[Row[Any]]:
+def add_all(outcomes: Iterable[Outcome], source: str, viewer: Viewer) -> Sequence[Row[Any]]:
     """Store a batch in one transaction, all of it or, on any error, none; the stored rows come
     back in the batch's order, as SQLAlchemy `Row`s with the table's columns.
 
@@ -78,8 +109,8 @@ def add_all(outcomes: Iterable[Outcome], source: str) -> Sequence[Row[Any]]:
 
     One new prediction goes through the ORM's `session.add` (`add`): 0.3 ms.
     """
-    table, model = Prediction.__table__, current_model()
-    new = [new_prediction_fields(outcome, source, model) for outcome in outcomes]
+    table, model, owner = Prediction.__table__, current_model(), viewer.owner_fields()
+    new = [{**new_prediction_fields(outcome, source, model), **owner} for outcome in outcomes]
     stored = sorted(db.session.execute(insert(table).returning(*table.c), new), key=lambda r: r.id)
     db.session.commit()
     return stored
@@ -95,39 +126,52 @@ def record_feedback(row: Prediction, true_label: str, comment: str) -> Predictio
     return row
 
 
+def claim_visitor_predictions(visitor: str, user_id: int) -> None:
+    """Give an account the predictions its visitor made before logging in or signing up."""
+    unowned = (Prediction.visitor == visitor) & Prediction.owner_id.is_(None)
+    db.session.execute(update(Prediction).where(unowned).values(owner_id=user_id))
+    db.session.commit()
+
+
 # Reading
 
 
-def get_or_404(prediction_id: int) -> Prediction:
-    return db.get_or_404(Prediction, prediction_id)
+def get_or_404(prediction_id: int, viewer: Viewer) -> Prediction:
+    """The prediction, if the viewer may see it; any other id is a 404, never a 403: an id
+    reveals nothing (docs/spec.md#94-ownership)."""
+    mine = select(Prediction).where(Prediction.id == prediction_id, viewer.sees())
+    return db.one_or_404(mine)
 
 
-def newest_first() -> Select[Prediction]:
-    """Newest first, by id: the primary key's index makes every page and count cheap."""
-    return select(Prediction).order_by(Prediction.id.desc())
+def newest_first(viewer: Viewer) -> Select[Prediction]:
+    """The viewer's predictions, newest first, by id: the primary key's index makes every page
+    and count cheap."""
+    return select(Prediction).where(viewer.sees()).order_by(Prediction.id.desc())
 
 
-def history_page() -> Pagination:
+def history_page(viewer: Viewer) -> Pagination:
     """The history page named by `?page=` (Flask-SQLAlchemy reads it; not a number, or out of
     range, is a 404, but page 1 of an empty history exists), 20 predictions a page. Given
     `per_page`, Flask-SQLAlchemy ignores a `?per_page=` in the request."""
-    return db.paginate(newest_first(), per_page=HISTORY_PAGE_SIZE, error_out=True)
+    return db.paginate(newest_first(viewer), per_page=HISTORY_PAGE_SIZE, error_out=True)
 
 
-def page(limit: int, offset: int) -> tuple[int, list[Prediction]]:
-    """The API's list: the total count and one page."""
-    count = db.session.scalar(select(func.count()).select_from(Prediction)) or 0
-    rows = db.session.scalars(newest_first().limit(limit).offset(offset)).all()
+def page(limit: int, offset: int, viewer: Viewer) -> tuple[int, list[Prediction]]:
+    """The API's list: the count of the viewer's predictions and one page of them."""
+    visible = select(func.count()).select_from(Prediction).where(viewer.sees())
+    count = db.session.scalar(visible) or 0
+    rows = db.session.scalars(newest_first(viewer).limit(limit).offset(offset)).all()
     return count, list(rows)
 
 
-def stream_all() -> Iterator[Prediction]:
-    """Every prediction, fetched in chunks so that an export never loads the table at once."""
-    yield from db.session.scalars(newest_first().execution_options(yield_per=500))
+def stream_all(viewer: Viewer) -> Iterator[Prediction]:
+    """The viewer's predictions, fetched in chunks so that an export never loads them at once."""
+    yield from db.session.scalars(newest_first(viewer).execution_options(yield_per=500))
 
 
 def feedback_stats() -> tuple[int, int]:
-    """How many predictions have feedback, and how many of those were right."""
+    """How many predictions have feedback, and how many of those were right: all of them, an
+    aggregate that tells nothing about anyone's predictions (docs/spec.md#94-ownership)."""
     given = Prediction.feedback_label.is_not(None)
     total = db.session.scalar(select(func.count()).where(given)) or 0
     right = (

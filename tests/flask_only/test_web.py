@@ -79,7 +79,10 @@ def test_json_answers_are_orjson_bytes_through_flask_json_provider(flask_app):
 
 
 def test_the_history_page_size_cannot_be_changed_from_the_query(flask_client, valid_features):
-    flask_client.post_json("/api/v1/predict/batch", {"instances": [valid_features] * 25})
+    ann = flask_client.signed_up("ann")  # the history shows the account's own predictions
+    flask_client.post_json(
+        "/api/v1/predict/batch", {"instances": [valid_features] * 25}, headers=ann.headers
+    )
     rows = (
         flask_client.get("/history?per_page=5")
         .soup()
