@@ -50,9 +50,7 @@ def on_http_error(error: HTTPException) -> ResponseReturnValue:
     """Werkzeug's errors: 404, 405 with its `Allow`, 413, 400 for a host not allowed, and the
     401 (`Unauthorized` with `WWW-Authenticate: Bearer`) and 429 (`TooManyRequests` with
     `Retry-After`) of docs/spec.md#95-api-tokens and #96-limits, their headers passed on."""
-    headers = {
-        name: value for name, value in error.get_headers() if name in PASSED_ON_HEADERS
-    }
+    headers = {name: value for name, value in error.get_headers() if name in PASSED_ON_HEADERS}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return answer(error.code or 500, headers)

@@ -129,7 +129,6 @@ class BatchForm(FlaskForm):
     )
 
 
-
 # Accounts (docs/spec.md#91-pages): the labels and input attributes of Django's auth forms, so
 # that both apps show the same forms; the rules and words are shared_web.accounts'.
 
@@ -240,9 +239,7 @@ class UserForm(FlaskForm):
 
 
 class PasswordChangeForm(UserForm, NewPasswordForm):
-    old_password = password_field(
-        "Old password", "current-password", render_kw={"autofocus": True}
-    )
+    old_password = password_field("Old password", "current-password", render_kw={"autofocus": True})
     new_password1 = password_field("New password", "new-password", description=PASSWORD_HELP)
     new_password2 = password_field(
         "New password confirmation", "new-password", NewPassword("new_password1")

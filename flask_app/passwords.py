@@ -35,6 +35,8 @@ def authenticate(username: str, password: str) -> User | None:
     """
     user = accounts_store.user_named(username)
     if user is None:
-        check_password_hash(_hash_of_no_account(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        check_password_hash(
+            _hash_of_no_account(current_app.config["PASSWORD_HASH_METHOD"]), password
+        )
         return None
     return user if password_is(user, password) else None

@@ -27,6 +27,7 @@ from typing import Any
 
 import click
 from flask import Flask, Request, Response, session
+from flask.cli import with_appcontext
 from flask.sessions import SecureCookieSession, SessionInterface
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -131,6 +132,7 @@ def regenerate() -> None:
 
 
 @click.command("clear-sessions")
+@with_appcontext
 def clear_sessions() -> None:
     """Delete the expired sessions (run it daily, e.g. from cron)."""
     count = accounts_store.delete_expired_sessions(utcnow())

@@ -65,6 +65,31 @@ def test_db_upgrade_needs_no_model_and_does_not_import_scikit_learn(tmp_path):
     assert "sklearn imported: False" in result.stdout
 
 
+def test_create_staff_and_clear_sessions_need_no_model_and_do_not_import_scikit_learn(
+    flask_migrated_db, tmp_path
+):
+    shutil.copy(flask_migrated_db, tmp_path / "cli.sqlite3")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+        "MODEL_PATH": str(tmp_path / "no-model-here.joblib"),
+    }
+    for command in (
+        ["create-staff", "boss", "--password", "a-long-passphrase"],
+        ["clear-sessions"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", IMPORTS_AFTER_COMMAND, "--app", "flask_app", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "sklearn imported: False" in result.stdout
+
+
 def test_db_upgrade_creates_the_schema_and_the_models_need_no_new_migration(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
     upgrade = flask("db", "upgrade", env=env)

@@ -94,6 +94,7 @@ def test_the_history_page_size_cannot_be_changed_from_the_query(flask_client, va
 
 
 def test_the_largest_id_a_database_holds_is_looked_up_and_the_next_one_is_not(flask_client):
-    assert flask_client.get(f"/api/v1/predictions/{2**63 - 1}").status == 404
-    assert flask_client.get(f"/api/v1/predictions/{2**63}").status == 404
+    headers = flask_client.signed_up("ann").headers
+    assert flask_client.get(f"/api/v1/predictions/{2**63 - 1}", headers=headers).status == 404
+    assert flask_client.get(f"/api/v1/predictions/{2**63}", headers=headers).status == 404
     assert flask_client.get(f"/predictions/{2**63}").status == 404
