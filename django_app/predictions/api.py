@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from django_app.accounts.decorators import token_optional, token_required
 from shared_web import api_input
+from shared_web.errors import ApiError
 from shared_web.payloads import (
     batch_payload,
     health_payload,
@@ -28,6 +29,7 @@ from shared_web.payloads import (
 )
 
 from .apps import current_model
+from .middleware import body_too_large
 from .models import Prediction
 from .responses import JsonBytesResponse
 
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The body as a JSON object; 413 over 1 MiB, checked here rather than in a middleware so
+    that a missing token is a 401 first (docs/spec.md#95-api-tokens)."""
+    if body_too_large(request):
+        raise ApiError.of(413)
     return api_input.parse_json_object(request.body, request.content_type)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from shared_web.api_input import MAX_BODY_BYTES
+from shared_web.errors import is_api_path
 from shared_web.headers import CONTENT_SECURITY_POLICY
 
 from .errors import error_response
@@ -29,19 +30,29 @@ def content_security_policy(get_response: Handler) -> Handler:
     return middleware
 
 
-def limit_request_size(get_response: Handler) -> Handler:
-    """413 for a body over 1 MiB, before anything reads it (docs/spec.md#34-request-rules).
+def body_too_large(request: HttpRequest) -> bool:
+    """A body over 1 MiB, by its `Content-Length` (docs/spec.md#34-request-rules).
 
     Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (set to the same 1 MiB) refuses a larger form or
     `request.body`, but with a 400 (`RequestDataTooBig`), and it does not count uploaded files.
     """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return length > MAX_BODY_BYTES
+
+
+def limit_request_size(get_response: Handler) -> Handler:
+    """The 413 page for a body over 1 MiB, before anything reads it.
+
+    Not under /api/: there the token is checked first (docs/spec.md#95-api-tokens), so the API
+    views answer 413 themselves when they come to read the body (`api.json_body`), as Flask's
+    `MAX_CONTENT_LENGTH` does.
+    """
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY_BYTES:
+        if body_too_large(request) and not is_api_path(request.path_info):
             return error_response(request, 413)
         return get_response(request)
 

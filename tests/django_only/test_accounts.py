@@ -332,3 +332,17 @@ def test_a_bad_setting_stops_the_app_with_one_line(name, value, message):
         .splitlines()[-1]
         .startswith(f"django.core.exceptions.ImproperlyConfigured: {message}")
     )
+
+
+def test_the_token_is_checked_before_the_body_s_size(django_client):
+    """docs/spec.md#95: the token (401) before the request rules, 413 among them; the 1 MiB
+    middleware leaves /api/ to the views for that reason."""
+    body = b"{" + b" " * (1 << 20) + b"}"
+    path = "/api/v1/predictions/1/feedback"
+    answer = django_client.request("POST", path, body=body, content_type="application/json")
+    assert (answer.status, answer.header("WWW-Authenticate")) == (401, "Bearer")
+    headers = auth(django_client.signed_up("ann").token)
+    answer = django_client.request(
+        "POST", "/api/v1/predict", body=body, content_type="application/json", headers=headers
+    )
+    assert (answer.status, answer.json()["error"]["code"]) == (413, "payload_too_large")
