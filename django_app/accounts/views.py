@@ -17,6 +17,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -59,8 +60,10 @@ class SignupView(FormPageMixin, CreateView):
 class LoginView(FormPageMixin, auth_views.LoginView):
     """Django's log-in, behind the failed log-in limit (docs/spec.md#96-limits).
 
-    The limit is checked before the password is (so that the right one gets a 429 too), a
-    refused username and password are counted, and a successful log-in clears the count.
+    The limit is checked before the password is, so that the right one gets the 429 too (the
+    error page with `Retry-After`: `TooManyRequests`, answered by `ErrorMiddleware`). Only a
+    refused username and password count as a failure, not a form with an empty field; a
+    successful log-in clears the count.
     """
 
     form_class = LoginForm
@@ -72,7 +75,7 @@ class LoginView(FormPageMixin, auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:
-        if form.has_error("__all__", "invalid_login"):
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
             limits.count_login_failure(self.limit_key)
         return super().form_invalid(form)
 

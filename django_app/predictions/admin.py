@@ -1,4 +1,5 @@
-"""The Django admin lists and filters stored predictions, read-only: a Django-only extra.
+"""The Django admin lists and filters stored predictions, read-only, with their owners (none: a
+visitor's or the API's without a token), for staff only: a Django-only extra.
 
 Every other route is the same in both apps; `/admin/` exists only here, because an admin built
 from the models is one of the things Django gives for free (create a user with
@@ -16,6 +17,7 @@ class PredictionAdmin(admin.ModelAdmin):
     list_display = (
         "id",
         "created_at",
+        "owner",
         "source",
         "label",
         "feedback_label",
@@ -23,7 +25,8 @@ class PredictionAdmin(admin.ModelAdmin):
         "model_version",
     )
     list_filter = ("source", "label", "feedback_correct", "model_version", "created_at")
-    search_fields = ("label", "feedback_label", "feedback_comment")
+    list_select_related = ("owner",)
+    search_fields = ("label", "feedback_label", "feedback_comment", "owner__username")
     date_hierarchy = "created_at"
     ordering = ("-id",)
 
