@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,28 @@ class FlaskWebClient(WebClient):
                         lines.append("\t".join([table.name, *(str(v) for v in row)]))
         return "\n".join(lines)
 
+    def pass_time(self, delta: timedelta) -> None:
+        from sqlalchemy import select, update
+
+        from flask_app.extensions import db
+
+        with self.extra["app"].app_context(), db.engine.begin() as connection:
+            for name, column in FLASK_EXPIRING:
+                table = db.metadata.tables[name]
+                [key] = table.primary_key.columns
+                for row in connection.execute(select(key, table.c[column])).all():
+                    if row[1] is not None:
+                        connection.execute(
+                            update(table).where(key == row[0]).values({column: row[1] - delta})
+                        )
+
+
+FLASK_EXPIRING = [
+    ("session", "expires_at"),
+    ("rate_limit", "window_start"),
+    ("api_token", "last_used_at"),
+]
+
 
 @pytest.fixture
 def flask_client(flask_app: Any) -> Iterator[WebClient]:
@@ -331,6 +354,21 @@ class DjangoWebClient(WebClient):
                 cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
                 lines.extend("\t".join([table, *(str(v) for v in row)]) for row in cursor)
         return "\n".join(lines)
+
+    def pass_time(self, delta: timedelta) -> None:
+        from django.apps import apps
+        from django.db.models import F
+
+        for model in apps.get_models():
+            for field in DJANGO_EXPIRING.get(model._meta.db_table, ()):
+                model.objects.update(**{field: F(field) - delta})
+
+
+DJANGO_EXPIRING = {
+    "django_session": ["expire_date"],
+    "accounts_ratelimit": ["window_start"],
+    "accounts_apitoken": ["last_used_at"],
+}
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -170,6 +171,11 @@ class WebClient:
 
     def database_dump(self) -> str:
         """Every row of every table of the app's database, as text."""
+        raise NotImplementedError
+
+    def pass_time(self, delta: timedelta) -> None:
+        """Move the stored times that expire back by `delta`, as if `delta` had passed: the
+        sessions' expiry, the limits' windows, the tokens' last use (docs/spec.md#98)."""
         raise NotImplementedError
 
     stores_session_ids_in_clear = False

@@ -1,6 +1,8 @@
 """docs/spec.md#91-pages and #92-usernames-and-passwords: sign up, log in, log out, change the
 password, delete the account; the nav and messages; pages that need a login."""
 
+from datetime import timedelta
+
 import pytest
 from webclient import PASSWORD, location_path
 
@@ -291,6 +293,22 @@ def test_a_session_cookie_replayed_after_log_out_is_anonymous(client):
     replayed.set_session_cookie(cookie)
     assert logged_in_as(replayed) is None
     assert replayed.get("/accounts/tokens").status == 302
+
+
+# docs/spec.md#93-sessions-and-cookies: 14 days from the session's last change.
+
+
+def test_a_session_is_still_good_before_fourteen_days(client):
+    client.sign_up("ann")
+    client.pass_time(timedelta(days=13, hours=23))
+    assert logged_in_as(client) == "ann"
+
+
+def test_an_expired_session_is_never_used(client):
+    client.sign_up("ann")
+    client.pass_time(timedelta(days=14, seconds=1))
+    assert logged_in_as(client) is None
+    assert client.get("/accounts/tokens").status == 302
 
 
 # The nav.

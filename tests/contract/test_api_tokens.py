@@ -5,6 +5,7 @@ secret kept in clear."""
 import hashlib
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from webclient import PASSWORD, auth
@@ -83,6 +84,21 @@ def test_a_used_token_shows_when_it_was_last_used(client):
     assert client.get("/api/v1/predictions", headers=auth(token)).status == 200
     [(cells, _)] = token_rows(client)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", cells[2])
+
+
+def test_last_used_is_written_at_most_once_a_minute(client):
+    account = client.signed_up("ann")
+    client.get("/api/v1/predictions", headers=account.headers)
+    client.pass_time(timedelta(seconds=30))
+    [(first, _)] = token_rows(client)
+    client.get("/api/v1/predictions", headers=account.headers)
+    [(second, _)] = token_rows(client)
+    assert second[2] == first[2]  # 30 seconds later: not written again
+    client.pass_time(timedelta(seconds=31))
+    [(moved, _)] = token_rows(client)
+    client.get("/api/v1/predictions", headers=account.headers)
+    [(third, _)] = token_rows(client)
+    assert third[2] != moved[2]  # over a minute later: written
 
 
 @pytest.mark.parametrize(

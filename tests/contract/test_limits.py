@@ -1,6 +1,8 @@
 """docs/spec.md#96-limits: failed log-ins per username and client address, predictions without a
 token per client address, and which address counts (`TRUSTED_PROXY_HOPS`)."""
 
+from datetime import timedelta
+
 import pytest
 from webclient import PASSWORD
 
@@ -49,6 +51,27 @@ def ann(client):
 def test_five_failures_get_the_form_and_the_sixth_attempt_is_429(client, ann):
     fail(client, 5)
     assert_locked_out(log_in(client, "ann", WRONG))
+
+
+def test_retry_after_counts_down_from_the_first_failure(client, ann):
+    fail(client, 5)
+    assert retry_after(log_in(client, "ann"), 900) > 840
+    client.pass_time(timedelta(minutes=14))
+    assert retry_after(log_in(client, "ann"), 60) > 0
+
+
+def test_fifteen_minutes_after_the_first_failure_the_count_starts_again(client, ann):
+    fail(client, 5)
+    client.pass_time(timedelta(minutes=15, seconds=1))
+    fail(client, 5)
+    assert_locked_out(log_in(client, "ann"))
+
+
+def test_fifteen_minutes_after_the_first_failure_the_right_password_logs_in(client, ann):
+    fail(client, 5)
+    assert_locked_out(log_in(client, "ann"))
+    client.pass_time(timedelta(minutes=15, seconds=1))
+    assert log_in(client, "ann").status == 303
 
 
 def test_once_locked_out_even_the_right_password_is_429(client, ann):
@@ -138,6 +161,16 @@ def test_past_the_anonymous_limit_a_tokenless_predict_is_429(client, configure, 
         assert client.post_json("/api/v1/predict", {"features": valid_features}).status == 201
     assert_too_many(client.post_json("/api/v1/predict", {"features": valid_features}), 60)
     assert client.count() == 2
+
+
+def test_the_anonymous_limit_starts_again_with_the_next_window(client, configure, valid_features):
+    configure(ANONYMOUS_RATE_LIMIT=parse_rate("1/minute"))
+    body = {"features": valid_features}
+    assert client.post_json("/api/v1/predict", body).status == 201
+    assert_too_many(client.post_json("/api/v1/predict", body), 60)
+    client.pass_time(timedelta(seconds=61))
+    assert client.post_json("/api/v1/predict", body).status == 201
+    assert client.post_json("/api/v1/predict", body).status == 429
 
 
 def test_predict_and_batch_share_the_anonymous_limit(client, configure, valid_features):
