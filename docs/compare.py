@@ -345,6 +345,86 @@ def loc_block(root: Path = ROOT) -> str:
     return "\n".join([*lines, "", "</details>", ""])
 
 
+# Block: the lines each app needed for accounts.
+
+ACCOUNT_CODE: dict[str, dict[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {
+    # Per app and kind: (file or glob, anchors). No anchors: the whole file exists for accounts.
+    # Anchors: the account parts of a file that also holds other things; one span each, except
+    # a pair joined by "..", which is one span from the first to the second.
+    "flask": {
+        "Python": (
+            ("flask_app/auth.py", ()),
+            ("flask_app/accounts_store.py", ()),
+            ("flask_app/limits.py", ()),
+            ("flask_app/ownership.py", ()),
+            ("flask_app/passwords.py", ()),
+            ("flask_app/sessions.py", ()),
+            ("flask_app/models.py", ("class User", "class ApiToken", "class Session", "class RateLimit")),
+            ("flask_app/forms.py", ("class TextWidget .. class TokenForm",)),
+            ("flask_app/api.py", ("def unauthorized", "def authenticate", "def token_viewer", "def prediction_owner")),
+            ("flask_app/config.py", ("def true_or_false", "def access_settings")),
+            ("flask_app/store.py", ("class Viewer", "def claim_visitor_predictions")),
+        ),
+        "templates": (("flask_app/templates/auth/*.html", ()),),
+        "migrations": (("flask_app/migrations/versions/*_accounts_*.py", ()),),
+    },
+    "django": {
+        "Python": (
+            ("django_app/accounts/*.py", ()),
+            ("django_app/predictions/ownership.py", ()),
+            ("django_app/predictions/signals.py", ()),
+            ("django_app/predictions/models.py", ("def PredictionQuerySet.visible_to",)),
+            ("django_app/predictions/errors.py", ("class TooManyRequests",)),
+            ("django_app/settings.py", ("lines: AUTH_PASSWORD_VALIDATORS ... raise ImproperlyConfigured(str(error))",)),
+        ),
+        "templates": (("django_app/accounts/templates/accounts/*.html", ()),),
+        "migrations": (
+            ("django_app/accounts/migrations/0*.py", ()),
+            ("django_app/predictions/migrations/0*_owner_*.py", ()),
+        ),
+    },
+}  # fmt: skip
+
+
+def _span_lines(path: str, anchor: str, root: Path) -> int:
+    first, _, last = anchor.partition(" .. ")
+    span = find_anchors(path, [first, last] if last else [first], root)
+    text = "\n".join((root / path).read_text().splitlines()[span.first - 1 : span.last])
+    return sum(1 for line in text.splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
+def account_parts(app: str, kind: str, root: Path = ROOT) -> list[tuple[str, int]]:
+    """Each counted file or part, with its lines (counted as `code_lines` counts)."""
+    parts = []
+    for pattern, anchors in ACCOUNT_CODE[app][kind]:
+        paths = _files(root, (pattern,))
+        if not paths:
+            raise CompareError(f"accounts: {pattern} matches no file")
+        for path in paths:
+            relative = path.relative_to(root).as_posix()
+            if not anchors:
+                parts.append((relative, code_lines(path)))
+            for anchor in anchors:
+                parts.append((f"{relative} ({anchor})", _span_lines(relative, anchor, root)))
+    return parts
+
+
+def accounts_block(root: Path = ROOT) -> str:
+    kinds = ("Python", "templates", "migrations")
+    parts = {(app, kind): account_parts(app, kind, root) for app in APPS for kind in kinds}
+    lines = ["| accounts: lines of | Flask app | Django app |", "| --- | ---: | ---: |"]
+    for kind in kinds:
+        counts = [sum(n for _, n in parts[app, kind]) for app in APPS]
+        lines.append(f"| {kind} | {counts[0]} | {counts[1]} |")
+    lines += ["", "<details><summary>Every part counted</summary>", ""]
+    lines += ["| file or part | lines |", "| --- | ---: |"]
+    for app in APPS:
+        for kind in kinds:
+            for name, count in parts[app, kind]:
+                lines.append(f"| {markdown_text(name)} | {count} |")
+    return "\n".join([*lines, "", "</details>", ""])
+
+
 # Block: dependencies installed per app.
 
 
@@ -621,6 +701,7 @@ def blocks(collect: Collector | None = None, root: Path = ROOT) -> dict[str, Cal
         name: (lambda e=excerpt: e.render(root)) for name, excerpt in EXCERPTS.items()
     }
     makers["loc"] = lambda: loc_block(root)
+    makers["accounts"] = lambda: accounts_block(root)
     makers["dependencies"] = lambda: dependencies_block(root)
     makers["tests"] = lambda: tests_block(collect, root)
     return makers
