@@ -53,8 +53,8 @@ def database_settings(database_url: str) -> dict[str, Any]:
 
 
 def true_or_false(name: str) -> bool:
-    """A setting that is `true` or `false` (unset: false)."""
-    value = os.environ.get(name, "false").strip().lower()
+    """A setting that is `true` or `false` (unset or empty: false, as Django's settings read it)."""
+    value = (os.environ.get(name) or "false").strip().lower()
     if value not in ("true", "false"):
         raise ConfigError(f"{name} must be true or false, not {os.environ[name]!r}.")
     return value == "true"
