@@ -289,6 +289,7 @@ class DjangoWebClient(WebClient):
     ) -> Answer:
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.urls import set_script_prefix
+        from django.utils.http import urlencode
 
         client = self._client()
         assert url.startswith(self.prefix), url
@@ -302,7 +303,16 @@ class DjangoWebClient(WebClient):
                     else v
                     for k, v in form.items()
                 }
-                response = client.post(path, data, headers=headers)
+                if method == "POST":
+                    response = client.post(path, data, headers=headers)
+                else:  # a form sent with another method, as a script might
+                    response = client.generic(
+                        method,
+                        path,
+                        urlencode(data),
+                        content_type="application/x-www-form-urlencoded",
+                        headers=headers,
+                    )
             elif body is not None:
                 environ = {"CONTENT_TYPE": content_type} if content_type else {}  # even for b""
                 response = client.generic(

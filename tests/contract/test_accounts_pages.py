@@ -67,6 +67,12 @@ def test_every_account_page_is_in_the_layout_and_named(client, path, heading, lo
     assert answer.testids("served-by")
 
 
+@pytest.mark.parametrize("path", ["/accounts/signup", "/accounts/login"])
+def test_account_pages_answer_head_without_a_body(client, path):
+    answer = client.request("HEAD", client.url(path))
+    assert (answer.status, answer.body) == (200, b"")
+
+
 # Sign up.
 
 
@@ -139,6 +145,17 @@ def test_a_bad_signup_is_400_with_each_message_under_its_field(
     assert answer.field_errors() == errors
     assert answer.testids("signup-form")
     assert logged_in_as(client) is None
+
+
+def test_a_bad_field_is_marked_invalid_and_points_at_its_messages(client):
+    answer = client.sign_up("ann smith", PASSWORD, PASSWORD + "!")
+    soup = answer.soup()
+    for name in ("username", "password2"):
+        field = soup.select_one(f'input[name="{name}"]')
+        assert (field["aria-invalid"], field["aria-describedby"]) == ("true", f"{name}_error")
+    assert not soup.select_one('input[name="password1"]').has_attr("aria-invalid")
+    assert soup.select_one('input[name="username"]')["value"] == "ann smith"
+    assert not soup.select_one('input[name="password1"]').has_attr("value")  # never sent back
 
 
 def test_a_username_of_150_characters_is_accepted(client):
@@ -293,6 +310,16 @@ def test_a_session_cookie_replayed_after_log_out_is_anonymous(client):
     replayed.set_session_cookie(cookie)
     assert logged_in_as(replayed) is None
     assert replayed.get("/accounts/tokens").status == 302
+
+
+def test_log_out_deletes_the_session_on_the_server(client, valid_features):
+    client.sign_up("ann")
+    cookie = client.session_cookie()
+    client.log_out()
+    replayed = client.fresh()
+    replayed.set_session_cookie(cookie)
+    predict_on_the_form(replayed, valid_features)  # something to keep: a session is saved
+    assert replayed.session_cookie() not in (None, cookie)
 
 
 # docs/spec.md#93-sessions-and-cookies: 14 days from the session's last change.

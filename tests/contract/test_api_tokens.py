@@ -78,6 +78,16 @@ def test_each_token_is_listed_with_its_name_when_made_and_never_used(client):
     assert re.fullmatch(r"/accounts/tokens/\d+/revoke", action)
 
 
+def test_each_token_has_a_revoke_button_that_only_posts(client):
+    client.signed_up("ann")
+    form = client.get("/accounts/tokens").soup().select_one('form[data-testid="revoke-form"]')
+    assert form["method"] == "post"
+    assert form.select_one("button").get_text(strip=True) == "Revoke"
+    answer = client.get(form["action"])
+    assert (answer.status, answer.header("Allow")) == (405, "POST")
+    assert len(token_rows(client)) == 1
+
+
 def test_a_used_token_shows_when_it_was_last_used(client):
     client.sign_up("ann")
     token = client.new_token()
