@@ -73,6 +73,29 @@ def test_account_pages_answer_head_without_a_body(client, path):
     assert (answer.status, answer.body) == (200, b"")
 
 
+@pytest.mark.parametrize(
+    ("path", "testid", "logged_in"),
+    [
+        ("/accounts/signup", "signup-form", False),
+        ("/accounts/login", "login-form", False),
+        ("/accounts/tokens", "token-form", True),
+        ("/accounts/password", "password-form", True),
+        ("/accounts/delete", "delete-form", True),
+    ],
+)
+def test_every_account_form_needs_its_csrf_token(client, path, testid, logged_in):
+    if logged_in:
+        client.sign_up("bob")
+    client.fresh().sign_up("ann")
+    form = client.get(path).soup().select_one(f'form[data-testid="{testid}"]')
+    [token] = form.select('input[type="hidden"]:not([name="next"])')
+    values = {"username": "ann", "password": PASSWORD, "name": "x", "old_password": PASSWORD}
+    answer = client.submit(path, testid, values, drop=(token["name"],))
+    assert answer.status == 403
+    assert answer.testid_texts("error-title") == ["Form expired"]
+    assert logged_in_as(client) == ("bob" if logged_in else None)
+
+
 # Sign up.
 
 

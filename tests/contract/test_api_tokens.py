@@ -355,6 +355,18 @@ def test_a_401_answer_has_the_security_headers(client):
     assert {name: answer.header(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
 
 
+def test_the_api_sets_no_cookie_for_a_logged_in_browser(client, valid_features):
+    account = client.signed_up("ann")
+    answers = [
+        client.post_json("/api/v1/predict", {"features": valid_features}),
+        client.post_json("/api/v1/predict", {"features": valid_features}, headers=account.headers),
+        client.get("/api/v1/predictions", headers=account.headers),
+        client.get("/api/v1/predictions"),
+    ]
+    assert [a.status for a in answers] == [201, 201, 200, 401]
+    assert [a.headers_named("Set-Cookie") for a in answers] == [[], [], [], []]
+
+
 # Deleting the account deletes its tokens.
 
 

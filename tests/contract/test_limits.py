@@ -7,7 +7,7 @@ import pytest
 from webclient import PASSWORD
 
 from shared_web import accounts
-from shared_web.errors import ApiError
+from shared_web.errors import ERROR_PAGES, ApiError
 from shared_web.limits import parse_rate
 
 WRONG = "not-the-passphrase"
@@ -24,6 +24,8 @@ def assert_locked_out(answer):
     assert answer.status == 429
     assert answer.content_type == "text/html; charset=utf-8"
     assert answer.testid_texts("error-title") == ["Too many attempts"]
+    assert ERROR_PAGES[429][1] in " ".join(answer.soup().get_text(" ").split())
+    assert answer.testids("login-form") == []
     retry_after(answer, 15 * 60)
 
 
