@@ -1,27 +1,31 @@
-"""Both apps under a real WSGI server (gunicorn, several worker processes) on 127.0.0.1."""
+"""Both apps under a real WSGI server (gunicorn, several worker processes) on 127.0.0.1.
+
+`served` is one gunicorn with 4 workers per app for the whole module: starting one takes 10 to
+30 s on two cores, so its tests share it, each counting only what it adds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from served_apps import Server, staff_token, start, wait_until_up
 
 
 @pytest.fixture(
+    scope="module",
     params=[
         pytest.param("flask", marks=pytest.mark.flask),
         pytest.param("django", marks=pytest.mark.django),
-    ]
+    ],
 )
 def framework(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def served(framework: str, tmp_path: Path) -> Iterator[Server]:
-    process, log, port = start(framework, tmp_path, workers=4)
+@pytest.fixture(scope="module")
+def served(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    process, log, port = start(framework, tmp_path_factory.mktemp(framework), workers=4)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, url, log)
@@ -31,7 +35,7 @@ def served(framework: str, tmp_path: Path) -> Iterator[Server]:
         process.wait(timeout=30)
 
 
-@pytest.fixture
-def staff(served: Server, framework: str, tmp_path: Path) -> str:
+@pytest.fixture(scope="module")
+def staff(served: Server, framework: str) -> str:
     """The API token of a staff account of the served app: it sees every prediction."""
-    return staff_token(framework, tmp_path, served.url)
+    return staff_token(framework, served.log.parent, served.url)

@@ -1,5 +1,6 @@
-"""docs/spec.md#1-entry-points-and-configuration and #65-mounted-under-a-prefix under gunicorn:
-concurrent writers on SQLite, mounting, refusing to start."""
+"""docs/spec.md#1-entry-points-and-configuration, #65-mounted-under-a-prefix and #96-limits under
+gunicorn: concurrent writers on SQLite, the failed log-ins of all workers counted together,
+mounting, refusing to start."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from http_client import PASSWORD, Browserish
 from served_apps import Server, start, wait_until_up
 from waiting import STARTUP_SECONDS
 
@@ -18,15 +20,22 @@ from shared_model.artifact import manifest_path
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
 
+def stored(served: Server, staff: str) -> int:
+    """Every prediction stored so far (a staff account sees them all)."""
+    status, body = served.request("GET", "/api/v1/predictions?limit=1", token=staff)
+    assert status == 200, body
+    return int(json.loads(body)["count"])
+
+
 def test_concurrent_writers_on_sqlite_lose_no_row(served: Server, staff: str):
     def post(_: int) -> int:
         return served.request("POST", "/api/v1/predict", {"features": SETOSA})[0]
 
+    before = stored(served, staff)
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = list(pool.map(post, range(240)))
     assert statuses.count(201) == 240, sorted(set(statuses))
-    status, body = served.request("GET", "/api/v1/predictions?limit=1", token=staff)
-    assert (status, json.loads(body)["count"]) == (200, 240)
+    assert stored(served, staff) - before == 240
     assert "database is locked" not in served.log.read_text()
 
 
@@ -34,11 +43,39 @@ def test_concurrent_batches_are_all_stored(served: Server, staff: str):
     def post(_: int) -> int:
         return served.request("POST", "/api/v1/predict/batch", {"instances": [SETOSA] * 100})[0]
 
+    before = stored(served, staff)
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(post, range(24)))
     assert statuses == [201] * 24
-    answer = served.request("GET", "/api/v1/predictions?limit=1", token=staff)[1]
-    assert json.loads(answer)["count"] == 2400
+    assert stored(served, staff) - before == 2400
+
+
+def log_in_as_ann(server: Server, password: str, **headers: str) -> tuple[int, str | None]:
+    """One log-in as `ann` from a new browser (so a new connection, maybe another worker)."""
+    values = {"username": "ann", "password": password}
+    reply = Browserish().submit(f"{server.url}/accounts/login", "login-form", values, **headers)
+    return reply.status, reply.headers.get("Retry-After")
+
+
+def test_the_sixth_log_in_is_refused_whichever_worker_answers_and_whatever_it_forges(
+    served: Server,
+):
+    """The failures are counted in the database, so all 4 workers see them all (counts per
+    process would allow 20). Each attempt claims another address in X-Forwarded-For, which the
+    app ignores with no proxy in front (TRUSTED_PROXY_HOPS=0, the development default). No
+    password reaches the log."""
+    Browserish().sign_up(served.url, "ann")
+    failures = [
+        log_in_as_ann(served, f"wrong password {n}", **{"X-Forwarded-For": f"203.0.113.{n}"})
+        for n in range(5)
+    ]
+    assert failures == [(400, None)] * 5
+    status, retry_after = log_in_as_ann(served, PASSWORD)
+    assert status == 429
+    assert retry_after is not None and 1 <= int(retry_after) <= 900
+    log = served.log.read_text()
+    assert PASSWORD not in log
+    assert "wrong password" not in log
 
 
 def test_mounted_under_a_prefix_every_link_and_static_file_keeps_it(framework, tmp_path):
