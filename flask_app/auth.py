@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import click
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,6 +28,7 @@ from shared_web.accounts import (
 from shared_web.api_input import MAX_ID
 
 from . import accounts_store, limits, sessions
+from .errors import unusable_database
 from .extensions import login_manager
 from .forms import (
     DeleteAccountForm,
@@ -175,13 +177,16 @@ def create_staff(username: str, password: str) -> None:
     """Make a staff account, which sees and gives feedback on every prediction
     (docs/spec.md#94-ownership); the rules of sign-up apply."""
     username = username_text(username) or ""
-    problems = username_problems(username)
-    if not problems and accounts_store.username_taken(username):
-        problems = [USERNAME_TAKEN]
-    problems += password_problems(password, "" if problems else username)
-    if problems:
-        raise click.ClickException("\n".join(problems))
-    accounts_store.add_user(username, hash_password(password), staff=True)
+    try:
+        problems = username_problems(username)
+        if not problems and accounts_store.username_taken(username):
+            problems = [USERNAME_TAKEN]
+        problems += password_problems(password, "" if problems else username)
+        if problems:
+            raise click.ClickException("\n".join(problems))
+        accounts_store.add_user(username, hash_password(password), staff=True)
+    except SQLAlchemyError as error:
+        raise click.ClickException(unusable_database(error)) from None
     click.echo(f"Staff account {username} created.")
 
 

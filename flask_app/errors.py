@@ -56,18 +56,17 @@ def on_http_error(error: HTTPException) -> ResponseReturnValue:
     return answer(error.code or 500, headers)
 
 
-def log_unusable_database(error: SQLAlchemyError) -> None:
-    """One line in the log naming the database and the command that fixes it
+def unusable_database(error: SQLAlchemyError) -> str:
+    """One line naming the database (without its password) and the command that fixes it
     (docs/spec.md#54-what-goes-to-the-log); the transaction is rolled back."""
     db.session.rollback()
     url = db.engine.url.render_as_string(hide_password=True)
     reason = str(getattr(error, "orig", error)).splitlines()[0]
-    current_app.logger.error(
-        "Database %s is not usable (%s): check that it runs, then run `%s`.",
-        url,
-        reason,
-        MIGRATE_COMMAND,
-    )
+    return f"Database {url} is not usable ({reason}): check that it runs, then run `{MIGRATE_COMMAND}`."
+
+
+def log_unusable_database(error: SQLAlchemyError) -> None:
+    current_app.logger.error("%s", unusable_database(error))
 
 
 def on_database_error(error: SQLAlchemyError) -> ResponseReturnValue:

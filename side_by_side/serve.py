@@ -115,6 +115,29 @@ def migrate(env: dict[str, str]) -> None:
         print(f"{name} database ready: {url}")
 
 
+def secret_key(folder: Path) -> str:
+    """The development key of this data folder, made on the first run (`SECRET_KEY` in the
+    environment wins)."""
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def staff_commands(env: dict[str, str]) -> str:
+    """How to make a staff account in each app's database (docs/spec.md#94-ownership)."""
+    bin_dir = Path(sys.executable).parent
+    return (
+        "A staff account sees every prediction; make one in each app from another terminal:\n"
+        f"  DATABASE_URL={env['FLASK_DATABASE_URL']} {bin_dir / 'flask'} --app flask_app "
+        "create-staff NAME\n"
+        f"  DATABASE_URL={env['DJANGO_DATABASE_URL']} {bin_dir / 'django-admin'} "
+        "createsuperuser --settings=django_app.settings\n"
+    )
+
+
 def wait_until_up(process: subprocess.Popen[bytes], base: str) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     for app in ("flask", "django"):
@@ -143,9 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     env = {
-        # A fresh key per run keeps the development warning out of the way; forms left open in a
-        # browser across a restart are refused (403) and need a reload.
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        # A key of this folder's own keeps the development warning out of the way, and the
+        # sessions (kept in the databases) valid from one run to the next.
+        "SECRET_KEY": secret_key(args.data_dir),
         **os.environ,
         "MODEL_PATH": str(model_path),
         "FLASK_DATABASE_URL": f"sqlite:///{folder / 'flask.sqlite3'}",
@@ -169,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
+        print(staff_commands(env), flush=True)
         process.wait()
     except KeyboardInterrupt:
         process.send_signal(

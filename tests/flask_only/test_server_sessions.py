@@ -142,6 +142,18 @@ def test_create_staff_applies_the_sign_up_rules(flask_app):
     assert "This password is entirely numeric." in weak.output
 
 
+def test_create_staff_on_a_database_without_its_tables_says_so_in_one_line(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    result = app.test_cli_runner().invoke(
+        args=["create-staff", "boss"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: Database sqlite:///{tmp_path / 'empty.sqlite3'} is not usable (no such table: "
+        "user): check that it runs, then run `flask --app flask_app db upgrade`."
+    )
+
+
 def test_the_hasher_runs_for_an_unknown_username_too(flask_client, monkeypatch):
     checked = []
     real_check = passwords.check_password_hash

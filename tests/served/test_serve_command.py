@@ -65,11 +65,15 @@ def test_serve_trains_migrates_prints_the_addresses_and_stops_on_ctrl_c(tmp_path
     assert f"Flask         http://127.0.0.1:{port}/flask/" in output
     assert f"Django        http://127.0.0.1:{port}/django/" in output
     assert "Stopped both apps." in output
+    flask_staff = f"DATABASE_URL=sqlite:///{tmp_path / 'flask.sqlite3'} "
+    assert flask_staff in output and "--app flask_app create-staff NAME" in output
+    assert "createsuperuser --settings=django_app.settings" in output
     assert {p.name for p in tmp_path.iterdir()} >= {
         "model.joblib",
         "model.json",
         "flask.sqlite3",
         "django.sqlite3",
+        "secret_key",
     }
 
 
@@ -77,10 +81,12 @@ def test_a_second_run_reuses_the_model_and_the_databases(tmp_path):
     port = free_port()
     run_until_ready_then_stop(serve(tmp_path, "--port", str(port)), port)
     sha = (tmp_path / "model.json").read_text()
+    key = (tmp_path / "secret_key").read_text()
     output = run_until_ready_then_stop(serve(tmp_path, "--port", str(port)), port)
     assert f"Using the model at {tmp_path / 'model.joblib'}" in output
     assert "Training" not in output
     assert (tmp_path / "model.json").read_text() == sha
+    assert (tmp_path / "secret_key").read_text() == key  # sessions outlive a restart
 
 
 def test_your_own_csv_gets_a_model_and_databases_of_its_own(tmp_path):
