@@ -172,10 +172,14 @@ def delete() -> Page | BaseResponse:
 
 @bp.cli.command("create-staff")
 @click.argument("username")
-@click.password_option(help="Asked for twice, hidden, when not given.")
-def create_staff(username: str, password: str) -> None:
+def create_staff(username: str) -> None:
     """Make a staff account, which sees and gives feedback on every prediction
-    (docs/spec.md#94-ownership); the rules of sign-up apply."""
+    (docs/spec.md#94-ownership); the rules of sign-up apply.
+
+    The password is asked for twice, hidden (or read from standard input), never taken as an
+    option: a command line is seen by every user of the machine and kept in shell histories.
+    """
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     username = username_text(username) or ""
     try:
         problems = username_problems(username)

@@ -74,12 +74,13 @@ def test_create_staff_and_clear_sessions_need_no_model_and_do_not_import_scikit_
         "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
         "MODEL_PATH": str(tmp_path / "no-model-here.joblib"),
     }
-    for command in (
-        ["create-staff", "boss", "--password", "a-long-passphrase"],
-        ["clear-sessions"],
+    for command, typed in (
+        (["create-staff", "boss"], "a-long-passphrase\na-long-passphrase\n"),
+        (["clear-sessions"], ""),
     ):
         result = subprocess.run(
             [sys.executable, "-c", IMPORTS_AFTER_COMMAND, "--app", "flask_app", *command],
+            input=typed,
             capture_output=True,
             text=True,
             env=env,
