@@ -161,13 +161,6 @@ def delete_expired_sessions(now: datetime) -> int:
 # Limits (limits.py): one counter per key, in fixed windows
 
 
-def current_count(key: str, window: timedelta, now: datetime) -> tuple[int, datetime] | None:
-    """The key's count and the start of its window, while that window lasts."""
-    alive = (RateLimit.key == key) & (RateLimit.window_start > now - window)
-    row = db.session.execute(select(RateLimit.count, RateLimit.window_start).where(alive)).first()
-    return None if row is None else (row.count, as_utc(row.window_start))
-
-
 def count_one(key: str, window: timedelta, now: datetime) -> tuple[int, datetime]:
     """Count one more for the key, in a new window once the last one is over; the count and the
     start of its window after it.
@@ -188,15 +181,13 @@ def count_one(key: str, window: timedelta, now: datetime) -> tuple[int, datetime
         .returning(RateLimit.count, RateLimit.window_start)
         .execution_options(synchronize_session=False)
     )
-    row = db.session.execute(counted).first()
-    if row is None:
+    while (row := db.session.execute(counted).first()) is None:
         try:
             db.session.execute(insert(RateLimit).values(key=key, window_start=now, count=1))
             db.session.commit()
             return 1, now
-        except IntegrityError:
+        except IntegrityError:  # inserted by another request meanwhile: count on its row
             db.session.rollback()
-            row = db.session.execute(counted).one()
     db.session.commit()
     return row.count, as_utc(row.window_start)
 

@@ -47,17 +47,28 @@ bp = Blueprint("auth", __name__, url_prefix="/accounts", cli_group=None)
 Page = str | tuple[str, int]
 
 
+@bp.after_request
+def never_cache(response: BaseResponse) -> BaseResponse:
+    """Account pages are one person's, and the tokens page shows a secret: no cache, no
+    browser history copy may keep them (Django's `never_cache` does the same)."""
+    response.cache_control.no_store = True
+    return response
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the account whose id the session holds."""
     return accounts_store.user(int(user_id))
 
 
 def log_in(user: User) -> None:
-    """Log in with a new session id, so that an id someone planted or saw before cannot follow
-    the visitor into the account. Flask-Login's `user_logged_in` signal then gives the account
+    """Log in with a new session id and a new CSRF token, so that neither an id nor a token
+    someone planted or saw before can follow the visitor into the account. Flask-Login's `user_logged_in` signal then gives the account
     the visitor's predictions (`ownership.py`)."""
     login_user(user)
     sessions.regenerate()
+    # A CSRF token seen before log-in is void from now on: Flask-WTF makes a new one for the
+    # next form it renders.
+    session.pop("csrf_token", None)
 
 
 def path_of_this_site(target: str | None) -> str | None:
@@ -95,10 +106,9 @@ def login() -> Page | BaseResponse:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
     username, password = form.username.data, form.password.data
-    limits.refuse_if_too_many_failed_logins(username)
+    limits.count_login_attempt(username)
     user = authenticate(username, password)
     if user is None:
-        limits.count_failed_login(username)
         form.form_errors.append(LOGIN_FAILED)
         return render_template("auth/login.html", form=form), 400
     limits.forget_failed_logins(username)

@@ -30,17 +30,19 @@ def client_address() -> str:
     return request.remote_addr or ""
 
 
-def refuse_if_too_many_failed_logins(username: str) -> None:
-    """429 with `Retry-After` once the username has failed 5 times from this address in the 15
-    minutes since its first failure, whatever the password now is."""
+def count_login_attempt(username: str) -> None:
+    """Count a log-in attempt before its password is checked; from the 6th in the 15 minutes
+    since the first, 429 with `Retry-After`, whatever the password.
+
+    Counting first, with one atomic UPDATE, holds for attempts sent at once too: only 5 of them
+    reach the password check (counting failures after the check would let every request in
+    flight through). A successful log-in clears the count, so what it counts is failures.
+    """
     now = utcnow()
-    counted = accounts_store.current_count(login_key(username, client_address()), LOGIN_WINDOW, now)
-    if counted is not None and counted[0] >= LOGIN_FAILURES_ALLOWED:
-        abort(429, retry_after=retry_after(counted[1], LOGIN_WINDOW, now))
-
-
-def count_failed_login(username: str) -> None:
-    accounts_store.count_one(login_key(username, client_address()), LOGIN_WINDOW, utcnow())
+    key = login_key(username, client_address())
+    count, window_start = accounts_store.count_one(key, LOGIN_WINDOW, now)
+    if count > LOGIN_FAILURES_ALLOWED:
+        abort(429, retry_after=retry_after(window_start, LOGIN_WINDOW, now))
 
 
 def forget_failed_logins(username: str) -> None:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 
 from shared_web import accounts
 
+from . import limits
 from .models import ApiToken
 
 FORM_OPTIONS = {"auto_id": "%s", "label_suffix": ""}
@@ -51,7 +54,32 @@ class SignupForm(UserCreationForm):
         self.fields["password2"].help_text = ""
 
 
-class LoginForm(AuthenticationForm):
+class LimitedLogInMixin:
+    """Counts each log-in attempt against the limit of docs/spec.md#96-limits before Django's
+    `authenticate` checks the password, and clears the count once it succeeds.
+
+    In the form's `clean`, so that the count is keyed by the username as the form cleaned it
+    (spaces trimmed, Unicode folded, as `authenticate` receives it: ` ann` and `ann` are one
+    count), and an attempt with an empty field counts nothing. Used by the site's log-in form
+    and by the admin's (`admin.py`), so that no log-in path escapes the limit.
+    """
+
+    request: HttpRequest | None
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if self.request is None or username is None or not password:
+            return super().clean()  # type: ignore[misc,no-any-return]
+        key = limits.login_key(self.request, username)
+        limits.count_login_attempt(key)
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        limits.clear_login_failures(key)
+        return cleaned
+
+
+class LoginForm(LimitedLogInMixin, AuthenticationForm):
     """The same words for an unknown username and a wrong password (docs/spec.md#91-pages)."""
 
     error_messages: ClassVar[dict[str, str]] = {
@@ -61,6 +89,10 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **FORM_OPTIONS, **kwargs)
+
+
+class AdminLoginForm(LimitedLogInMixin, AdminAuthenticationForm):
+    """The admin's log-in, under the same limit."""
 
 
 class PasswordForm(PasswordChangeForm):

@@ -32,14 +32,19 @@ def login_key(request: HttpRequest, username: str) -> str:
     return limits.login_key(username, client_address(request))
 
 
-def check_login_limit(key: str) -> None:
-    """429 once a username and address have failed `LOGIN_FAILURES_ALLOWED` times, until the
-    window that began at the first failure is over, even with the right password."""
-    retry_after = RateLimit.objects.retry_after(
-        key, limits.LOGIN_FAILURES_ALLOWED, limits.LOGIN_WINDOW
-    )
-    if retry_after is not None:
-        raise TooManyRequests(retry_after)
+def count_login_attempt(key: str) -> None:
+    """Count a log-in attempt before its password is checked; from the 6th in the 15 minutes
+    since the first, 429 (`TooManyRequests`, with `Retry-After`), whatever the password.
+
+    Counting first, with one atomic UPDATE, holds for attempts sent at once too: only 5 of them
+    reach the password check (counting failures after the check would let every request in
+    flight through). A successful log-in clears the count, so what it counts is failures.
+    """
+    row = RateLimit.objects.hit(key, limits.LOGIN_WINDOW)
+    if row.count > limits.LOGIN_FAILURES_ALLOWED:
+        raise TooManyRequests(
+            limits.retry_after(row.window_start, limits.LOGIN_WINDOW, timezone.now())
+        )
 
 
 def count_anonymous_prediction(request: HttpRequest) -> None:
@@ -51,10 +56,6 @@ def count_anonymous_prediction(request: HttpRequest) -> None:
     row = RateLimit.objects.hit(limits.predict_key(client_address(request)), rate.window)
     if row.count > rate.limit:
         raise TooManyRequests(limits.retry_after(row.window_start, rate.window, timezone.now()))
-
-
-def count_login_failure(key: str) -> None:
-    RateLimit.objects.hit(key, limits.LOGIN_WINDOW)
 
 
 def clear_login_failures(key: str) -> None:

@@ -12,23 +12,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import IntegrityError, transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, FormView
 
 from django_app.predictions.responses import HttpResponseSeeOther
 from shared_web import accounts
 
-from . import limits
 from .forms import DeleteAccountForm, LoginForm, PasswordForm, SignupForm, TokenForm
 from .models import ApiToken
 
@@ -36,14 +39,21 @@ PAGE_METHODS = ("get", "head", "post")
 
 
 class FormPageMixin:
-    """An invalid form is shown again with status 400."""
+    """An invalid form is shown again with status 400; no cache keeps an account's page (the
+    tokens page shows a secret), as `LoginView` already asks."""
 
     http_method_names = PAGE_METHODS
+
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response
 
     def form_invalid(self, form: Form) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
 class SignupView(FormPageMixin, CreateView):
     """A new account, logged in at once (a new session id, the visitor's predictions kept)."""
 
@@ -52,35 +62,25 @@ class SignupView(FormPageMixin, CreateView):
     success_url = reverse_lazy("predictions:index")
 
     def form_valid(self, form: SignupForm) -> HttpResponse:
-        self.object = form.save()
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+        except IntegrityError:  # signed up by another request since the form's check
+            form.add_error("username", accounts.USERNAME_TAKEN)
+            return self.form_invalid(form)
         login(self.request, self.object)
         return HttpResponseSeeOther(self.get_success_url())
 
 
 class LoginView(FormPageMixin, auth_views.LoginView):
-    """Django's log-in, behind the failed log-in limit (docs/spec.md#96-limits).
-
-    The limit is checked before the password is, so that the right one gets the 429 too (the
-    error page with `Retry-After`: `TooManyRequests`, answered by `ErrorMiddleware`). Only a
-    refused username and password count as a failure, not a form with an empty field; a
-    successful log-in clears the count.
-    """
+    """Django's log-in, behind the failed log-in limit (docs/spec.md#96-limits): the form counts
+    each attempt before the password is checked (`forms.LimitedLogInMixin`), and past the limit
+    raises `TooManyRequests`, which `ErrorMiddleware` answers with the 429 page."""
 
     form_class = LoginForm
     template_name = "accounts/login.html"
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.limit_key = limits.login_key(request, request.POST.get("username", ""))
-        limits.check_login_limit(self.limit_key)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
-        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
-            limits.count_login_failure(self.limit_key)
-        return super().form_invalid(form)
-
     def form_valid(self, form: LoginForm) -> HttpResponse:
-        limits.clear_login_failures(self.limit_key)
         login(self.request, form.get_user())
         return HttpResponseSeeOther(self.get_success_url())
 
@@ -100,7 +100,8 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         logout(request)
-        return HttpResponseSeeOther(self.get_success_url())  # LOGOUT_REDIRECT_URL
+        # Always home: `LogoutView` would follow a `next` too, which the spec's log-out has not.
+        return HttpResponseSeeOther(resolve_url(settings.LOGOUT_REDIRECT_URL))
 
 
 class PasswordChangeView(FormPageMixin, auth_views.PasswordChangeView):
@@ -122,6 +123,7 @@ class PasswordChangeView(FormPageMixin, auth_views.PasswordChangeView):
         return HttpResponseSeeOther(self.get_success_url())
 
 
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class DeleteAccountView(LoginRequiredMixin, FormPageMixin, FormView):
     """Deletes the account; its tokens and predictions go with it (their foreign keys CASCADE)."""
 

@@ -306,6 +306,48 @@ def test_logging_out_ends_the_session_and_redirects_303_home(client):
     assert logged_in_as(client) is None
 
 
+def test_log_out_goes_home_whatever_next_says(client):
+    client.sign_up("ann")
+    page = client.get("/")
+    form = page.soup().select_one('form[data-testid="logout-form"]')
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
+    answer = client.request("POST", client.url("/accounts/logout?next=/history"), form=fields)
+    assert answer.status == 303
+    assert answer.header("Location") == "/"
+
+
+def test_a_form_token_from_before_log_in_is_refused_after_it(client):
+    """Log-in gives a new CSRF token too: one someone saw or planted before is void."""
+    client.fresh().sign_up("ann")
+    login_page = client.get("/accounts/login")
+    hidden = login_page.soup().select('form[data-testid="login-form"] input[type="hidden"]')
+    [old] = [field for field in hidden if field["name"] != "next"]
+    before = client.request(
+        "POST", client.url("/accounts/logout"), form={old["name"]: old["value"]}
+    )
+    assert before.status == 303  # the token works while it is the session's
+    assert client.log_in("ann").status == 303
+    answer = client.request(
+        "POST", client.url("/accounts/logout"), form={old["name"]: old["value"]}
+    )
+    assert answer.status == 403
+    assert logged_in_as(client) == "ann"
+
+
+@pytest.mark.parametrize("page", ["/accounts/tokens", "/accounts/password", "/accounts/delete"])
+def test_account_pages_are_never_cached(client, page):
+    client.sign_up("ann")
+    cache_control = client.get(page).header("Cache-Control") or ""
+    assert "no-store" in cache_control
+
+
+def test_the_page_with_a_new_token_is_never_cached(client):
+    client.sign_up("ann")
+    answer = client.submit("/accounts/tokens", "token-form", {"name": "laptop"})
+    assert answer.status == 201
+    assert "no-store" in (answer.header("Cache-Control") or "")
+
+
 def test_get_on_logout_is_405(client):
     client.sign_up("ann")
     answer = client.get("/accounts/logout")

@@ -98,6 +98,14 @@ def test_the_count_ignores_the_username_s_letter_case(client, ann):
     assert_locked_out(log_in(client, "ann"))
 
 
+@pytest.mark.parametrize("spelled", [" ann", "ann ", "\tann", "ａｎｎ"])
+def test_the_count_is_of_the_username_as_the_form_reads_it(client, ann, spelled):
+    """Spaces trimmed and Unicode folded, as the log-in itself reads it: otherwise each way of
+    writing the same name would get 5 tries of its own."""
+    fail(client, 5)
+    assert_locked_out(log_in(client, spelled))
+
+
 def test_a_successful_log_in_clears_the_count(client, ann):
     fail(client, 4)
     assert log_in(client, "ann").status == 303

@@ -346,3 +346,18 @@ def test_the_token_is_checked_before_the_body_s_size(django_client):
         "POST", "/api/v1/predict", body=body, content_type="application/json", headers=headers
     )
     assert (answer.status, answer.json()["error"]["code"]) == (413, "payload_too_large")
+
+
+def test_the_admin_log_in_counts_against_the_same_limit():
+    """Django's admin has a log-in page of its own; its form is the limited one too, so that a
+    staff account's password cannot be guessed there past the limit (docs/spec.md#96-limits)."""
+    from django.test import Client
+
+    get_user_model().objects.create_superuser("root", "", PASSWORD)
+    browser = Client(HTTP_HOST="localhost")
+    wrong = {"username": "root", "password": "not the password", "next": "/admin/"}
+    statuses = [browser.post("/admin/login/", wrong).status_code for _ in range(5)]
+    assert statuses == [200] * 5  # the admin's own answer to a wrong password
+    right = browser.post("/admin/login/", {**wrong, "password": PASSWORD})
+    assert right.status_code == 429
+    assert 1 <= int(right.headers["Retry-After"]) <= 900

@@ -163,3 +163,17 @@ def test_a_tampered_model_stops_gunicorn_before_it_is_unpickled(framework, tmp_p
     assert returncode != 0
     assert f"{tampered} does not match its manifest" in output
     assert "refusing to unpickle it" in output
+
+
+def test_log_ins_sent_at_once_get_five_guesses_in_all(served: Server):
+    """Each attempt is counted before its password is checked, in one atomic UPDATE, so that
+    ten attempts in flight at once on 4 workers still reach the password check 5 times."""
+    Browserish().sign_up(served.url, "bob")
+
+    def attempt(n: int) -> int:
+        values = {"username": "bob", "password": f"guess {n}"}
+        return Browserish().submit(f"{served.url}/accounts/login", "login-form", values).status
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = sorted(pool.map(attempt, range(10)))
+    assert statuses == [400] * 5 + [429] * 5
