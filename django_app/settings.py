@@ -19,7 +19,7 @@ from shared_model.artifact import VAR, configured_model_path
 from shared_web import STATIC_FOLDER
 from shared_web.api_input import MAX_BODY_BYTES
 from shared_web.headers import parse_allowed_hosts
-from shared_web.limits import RateError, parse_hops, parse_rate
+from shared_web.limits import SettingError, parse_flag, parse_hops, parse_rate
 from shared_web.sqlite import PRAGMAS as SQLITE_PRAGMAS
 
 APP_ENV = os.environ.get("APP_ENV", "development")
@@ -150,20 +150,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "predictions:index"
 LOGOUT_REDIRECT_URL = "predictions:index"
 
-# true: predicting through the API needs a token too (docs/spec.md#95-api-tokens).
-_token_required = os.environ.get("API_TOKEN_REQUIRED", "")
-if _token_required.strip().lower() not in ("", "true", "false"):
-    raise ImproperlyConfigured(
-        f"API_TOKEN_REQUIRED must be true or false, not {_token_required!r}."
-    )
-API_TOKEN_REQUIRED = _token_required.strip().lower() == "true"
 try:
+    # true: predicting through the API needs a token too (docs/spec.md#95-api-tokens).
+    API_TOKEN_REQUIRED = parse_flag(os.environ.get("API_TOKEN_REQUIRED"))
     # Predictions through the API without a token, per client address; None: no limit.
     ANONYMOUS_RATE_LIMIT = parse_rate(os.environ.get("ANONYMOUS_RATE_LIMIT"))
     # How many proxies in front append to X-Forwarded-For; the limits count by the address the
     # outermost of them saw (docs/spec.md#96-limits); by default 1 in production (nginx), 0 in development.
     TRUSTED_PROXY_HOPS = parse_hops(os.environ.get("TRUSTED_PROXY_HOPS"), 1 if PRODUCTION else 0)
-except RateError as error:
+except SettingError as error:
     raise ImproperlyConfigured(str(error)) from None
 
 if TRUSTED_PROXY_HOPS > 0:

@@ -16,7 +16,7 @@ from shared_model.artifact import configured_model_path
 from shared_web import jsoncodec
 from shared_web.api_input import MAX_BODY_BYTES
 from shared_web.headers import parse_allowed_hosts
-from shared_web.limits import RateError, parse_hops, parse_rate
+from shared_web.limits import SettingError, parse_flag, parse_hops, parse_rate
 
 DEV_SECRET_KEY = "dev-only-key-never-use-in-production"
 
@@ -52,23 +52,16 @@ def database_settings(database_url: str) -> dict[str, Any]:
     }
 
 
-def true_or_false(name: str) -> bool:
-    """A setting that is `true` or `false` (unset or empty: false, as Django's settings read it)."""
-    value = (os.environ.get(name) or "false").strip().lower()
-    if value not in ("true", "false"):
-        raise ConfigError(f"{name} must be true or false, not {os.environ[name]!r}.")
-    return value == "true"
-
-
 def access_settings(production: bool) -> dict[str, Any]:
     """The settings of docs/spec.md#97-settings, and how long a session lasts."""
     try:
+        token_required = parse_flag(os.environ.get("API_TOKEN_REQUIRED"))
         rate = parse_rate(os.environ.get("ANONYMOUS_RATE_LIMIT"))
         hops = parse_hops(os.environ.get("TRUSTED_PROXY_HOPS"), default=1 if production else 0)
-    except RateError as error:
+    except SettingError as error:
         raise ConfigError(str(error)) from None
     return {
-        "API_TOKEN_REQUIRED": true_or_false("API_TOKEN_REQUIRED"),
+        "API_TOKEN_REQUIRED": token_required,
         "ANONYMOUS_RATE_LIMIT": rate,
         # Behind nginx in production (docs/spec.md#62-production); with no proxy in front,
         # trusting X-Forwarded-For would let any client choose the address it is counted by.

@@ -20,8 +20,9 @@ _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _RATE = re.compile(r"\s*([0-9]{1,9})\s*/\s*(second|minute|hour|day)\s*")
 
 
-class RateError(ValueError):
-    """A rate setting that cannot be read; the message says what it should look like."""
+class SettingError(ValueError):
+    """A setting of docs/spec.md#97-settings that cannot be read; the message says what it
+    should look like."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,19 @@ def parse_rate(value: str | None, name: str = "ANONYMOUS_RATE_LIMIT") -> Rate | 
         return None
     match = _RATE.fullmatch(value)
     if match is None or int(match[1]) < 1:
-        raise RateError(
+        raise SettingError(
             f"{name} must look like 120/minute (a whole number of 1 or more, then /second, "
             f"/minute, /hour or /day), not {value!r}."
         )
     return Rate(int(match[1]), timedelta(seconds=_UNITS[match[2]]))
+
+
+def parse_flag(value: str | None, name: str = "API_TOKEN_REQUIRED") -> bool:
+    """`true` or `false`, in any letter case; unset or empty is false."""
+    flag = (value or "false").strip().lower()
+    if flag not in ("true", "false"):
+        raise SettingError(f"{name} must be true or false, not {value!r}.")
+    return flag == "true"
 
 
 def parse_hops(value: str | None, default: int) -> int:
@@ -50,7 +59,9 @@ def parse_hops(value: str | None, default: int) -> int:
     if value is None or not value.strip():
         return default
     if not value.strip().isdigit():
-        raise RateError(f"TRUSTED_PROXY_HOPS must be a whole number of 0 or more, not {value!r}.")
+        raise SettingError(
+            f"TRUSTED_PROXY_HOPS must be a whole number of 0 or more, not {value!r}."
+        )
     return int(value)
 
 

@@ -12,7 +12,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from shared_web.accounts import TOKEN_NAME_MAX_LENGTH
-from shared_web.limits import KEY_MAX_LENGTH, retry_after
+from shared_web.limits import KEY_MAX_LENGTH
 from shared_web.tokens import DIGEST_LENGTH, new_token, token_digest
 
 if TYPE_CHECKING:
@@ -98,12 +98,6 @@ class RateLimitManager(models.Manager["RateLimit"]):
             if not counted:
                 self.create(key=key, window_start=now, count=1)
             return self.get(key=key)
-
-    def retry_after(self, key: str, limit: int, window: timedelta) -> int | None:
-        """Seconds until `key` may try again once `limit` is reached in its window; else `None`."""
-        now = timezone.now()
-        row = self.filter(key=key, window_start__gt=now - window, count__gte=limit).first()
-        return retry_after(row.window_start, window, now) if row else None
 
     def clear(self, key: str) -> None:
         self.filter(key=key).delete()

@@ -196,11 +196,8 @@ def test_a_rate_limit_counts_in_a_fixed_window_from_its_first_request():
     assert first.count == 1
     assert [RateLimit.objects.hit("k", window).count for _ in range(2)] == [2, 3]
     assert RateLimit.objects.get(key="k").window_start == first.window_start
-    assert RateLimit.objects.retry_after("k", 3, window) in (900, 899)
-    assert RateLimit.objects.retry_after("k", 4, window) is None
 
     RateLimit.objects.filter(key="k").update(window_start=timezone.now() - window)
-    assert RateLimit.objects.retry_after("k", 3, window) is None
     again = RateLimit.objects.hit("k", window)
     assert again.count == 1
     assert again.window_start > first.window_start

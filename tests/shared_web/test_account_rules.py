@@ -18,9 +18,10 @@ from shared_web.accounts import (
 )
 from shared_web.limits import (
     Rate,
-    RateError,
+    SettingError,
     client_address,
     login_key,
+    parse_flag,
     parse_hops,
     parse_rate,
     retry_after,
@@ -82,14 +83,26 @@ def test_a_rate_reads_a_count_per_unit_and_empty_means_no_limit():
 
 @pytest.mark.parametrize("value", ["120", "0/minute", "10/week", "ten/minute", "-1/second"])
 def test_a_rate_that_cannot_be_read_names_the_setting_and_the_form(value):
-    with pytest.raises(RateError, match="ANONYMOUS_RATE_LIMIT must look like 120/minute"):
+    with pytest.raises(SettingError, match="ANONYMOUS_RATE_LIMIT must look like 120/minute"):
         parse_rate(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"), [(None, False), ("", False), ("TRUE", True), (" false ", False)]
+)
+def test_a_flag_is_true_or_false_and_unset_or_empty_is_false(value, flag):
+    assert parse_flag(value) is flag
+
+
+def test_a_flag_that_is_neither_names_the_setting():
+    with pytest.raises(SettingError, match="API_TOKEN_REQUIRED must be true or false, not 'yes'"):
+        parse_flag("yes")
 
 
 def test_trusted_hops_default_when_unset_and_refuse_anything_but_a_whole_number():
     assert parse_hops(None, 1) == 1
     assert parse_hops("2", 0) == 2
-    with pytest.raises(RateError, match="TRUSTED_PROXY_HOPS"):
+    with pytest.raises(SettingError, match="TRUSTED_PROXY_HOPS"):
         parse_hops("one", 0)
 
 
