@@ -362,7 +362,7 @@ ACCOUNT_CODE: dict[str, dict[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {
             ("flask_app/models.py", ("class User", "class ApiToken", "class Session", "class RateLimit")),
             ("flask_app/forms.py", ("class TextWidget .. class TokenForm",)),
             ("flask_app/api.py", ("def unauthorized", "def authenticate", "def token_viewer", "def prediction_owner")),
-            ("flask_app/config.py", ("def true_or_false", "def access_settings")),
+            ("flask_app/config.py", ("def access_settings",)),
             ("flask_app/store.py", ("class Viewer", "def claim_visitor_predictions")),
         ),
         "templates": (("flask_app/templates/auth/*.html", ()),),
