@@ -192,6 +192,8 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
                         **env,
                         "SCRIPT_NAME": f"/{app}",
                         "GUNICORN_BIND": f"127.0.0.1:{port}",
+                        # Each instance adds up its own workers' metrics (docs/spec.md#101-metrics).
+                        "PROMETHEUS_MULTIPROC_DIR": str(run / "metrics" / f"{app}-{number}"),
                     }
                     command = [
                         *python,

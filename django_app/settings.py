@@ -62,12 +62,25 @@ MIDDLEWARE = [
     "django_app.predictions.middleware.limit_request_size",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, the first to check Host against ALLOWED_HOSTS.
+    "django_app.predictions.middleware.metrics_on_loopback",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_app.predictions.errors.ErrorMiddleware",
 ]
+
+try:
+    # `/metrics` (docs/spec.md#101-metrics): django-prometheus's app, its URL (urls.py), and its
+    # two middlewares, first and last, so that they time all the others.
+    METRICS_ENABLED = parse_flag(os.environ.get("METRICS_ENABLED"), "METRICS_ENABLED", default=True)
+except SettingError as error:
+    raise ImproperlyConfigured(str(error)) from None
+if METRICS_ENABLED:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
 
 ROOT_URLCONF = "django_app.urls"
 WSGI_APPLICATION = "django_app.wsgi.application"
@@ -167,6 +180,8 @@ if TRUSTED_PROXY_HOPS > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
+    # Prometheus scrapes the app server over plain HTTP on the loopback interface.
+    SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -4,8 +4,11 @@
 Django looks for the error views here, by these names; they live in `predictions/errors.py`.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
+from django.views.decorators.http import require_safe
+from django_prometheus.exports import ExportToDjangoView
 
 from django_app.predictions.converters import IdConverter
 
@@ -17,6 +20,10 @@ urlpatterns = [
     path("accounts/", include("django_app.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.METRICS_ENABLED:
+    # django-prometheus's view (what `include("django_prometheus.urls")` maps), GET and HEAD only
+    # as every other page that only reads (docs/spec.md#101-metrics).
+    urlpatterns.append(path("metrics", require_safe(ExportToDjangoView), name="metrics"))
 
 handler400 = "django_app.predictions.errors.bad_request"
 handler403 = "django_app.predictions.errors.permission_denied"

@@ -16,7 +16,19 @@ from flask import Flask
 
 from shared_web import STATIC_FOLDER
 
-from . import api, auth, config, errors, ownership, pages, security, sessions, store, templating
+from . import (
+    api,
+    auth,
+    config,
+    errors,
+    metrics,
+    ownership,
+    pages,
+    security,
+    sessions,
+    store,
+    templating,
+)
 from .extensions import csrf, model
 from .json_provider import OrjsonProvider
 
@@ -35,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json = OrjsonProvider(app)
 
     security.init_app(app)
+    metrics.init_app(app)
     store.init_app(app)
     sessions.init_app(app)
     csrf.init_app(app)

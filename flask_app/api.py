@@ -111,15 +111,15 @@ def model_info() -> JSON:
 @bp.post("/predict")
 def predict() -> tuple[JSON, int]:
     owner = prediction_owner()
-    outcome = current_model().predict(api_input.features_of(json_body()))
-    return as_payload(store.add(outcome, "api", owner)), 201
+    prediction = current_model().predict_one(api_input.features_of(json_body()))
+    return as_payload(store.add(prediction, "api", owner)), 201
 
 
 @bp.post("/predict/batch")
 def predict_batch() -> tuple[JSON, int]:
     owner = prediction_owner()
-    outcomes = current_model().predict_batch(api_input.instances_of(json_body()))
-    rows = store.add_all(outcomes, "api", owner)
+    predictions = current_model().predict_batch(api_input.instances_of(json_body()))
+    rows = store.add_all(predictions, "api", owner)
     return batch_payload(rows, current_model().manifest), 201
 
 

@@ -73,6 +73,14 @@ def access_settings(production: bool) -> dict[str, Any]:
     }
 
 
+def metrics_enabled() -> bool:
+    """`METRICS_ENABLED` (docs/spec.md#105-settings): on unless set to false."""
+    try:
+        return parse_flag(os.environ.get("METRICS_ENABLED"), "METRICS_ENABLED", default=True)
+    except SettingError as error:
+        raise ConfigError(str(error)) from None
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Flask's config from the environment variables of docs/spec.md#12-environment-variables.
 
@@ -109,6 +117,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # each-server-words-its-own-way), not one hour: a form left open is still accepted.
         "WTF_CSRF_TIME_LIMIT": None,
         **access_settings(production),
+        "METRICS_ENABLED": metrics_enabled(),
     }
     # DEBUG=1 turns on Flask's debug mode. Unset, DEBUG is Flask's own default: off, unless
     # `flask run --debug` (or FLASK_DEBUG=1) turns it on with the debugger and the reloader.

@@ -52,8 +52,8 @@ def predict() -> BaseResponse | tuple[str, int]:
     form = prediction_form()
     if not form.validate_on_submit():
         return render_template("index.html", form=form), 400
-    [outcome] = current_model().predict_rows([form.values()])
-    row = store.add(outcome, "form", page_owner())
+    prediction = current_model().predict_rows([form.values()])
+    row = store.add(prediction, "form", page_owner())
     return redirect(url_for("pages.prediction", prediction_id=row.id), 303)
 
 

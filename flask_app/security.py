@@ -22,7 +22,9 @@ from flask import Flask, Response, abort, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from shared_web.headers import HSTS_HEADER, SECURITY_HEADERS, host_allowed
+from shared_web.headers import HSTS_HEADER, SECURITY_HEADERS, host_allowed, is_loopback_host
+
+from .metrics import METRICS_PATH
 
 
 def init_app(app: Flask) -> None:
@@ -41,12 +43,17 @@ def init_app(app: Flask) -> None:
 
 
 def only_allowed_hosts() -> None:
-    if not host_allowed(request.host, current_app.config["ALLOWED_HOSTS"]):
-        abort(400)
+    if host_allowed(request.host, current_app.config["ALLOWED_HOSTS"]):
+        return
+    if request.path == METRICS_PATH and is_loopback_host(request.host):
+        return  # Prometheus, scraping the app server's loopback address
+    abort(400)
 
 
 def https_only() -> BaseResponse | None:
-    if request.is_secure:
+    """Redirect plain HTTP, but not `/metrics`, which Prometheus scrapes over plain HTTP on the
+    loopback interface (docs/spec.md#101-metrics)."""
+    if request.is_secure or request.path == METRICS_PATH:
         return None
     return redirect(request.url.replace("http://", "https://", 1), 301)
 

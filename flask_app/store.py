@@ -6,7 +6,7 @@ sessions and limits; no other module runs SQL."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,11 +17,12 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Row, Select, event, false, func, insert, select, true, update
 from sqlalchemy.engine import make_url
 
-from shared_model.predictor import Outcome
+from shared_model.predictor import Predictions
 from shared_web.payloads import new_prediction_fields
 from shared_web.sqlite import PRAGMAS
 
 from .extensions import current_model, db, migrate
+from .metrics import model_metrics
 from .models import Prediction
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -76,16 +77,19 @@ class Viewer:
 # Writing
 
 
-def add(outcome: Outcome, source: str, viewer: Viewer) -> Prediction:
-    """Store one new prediction, the ORM's ordinary way."""
-    fields = new_prediction_fields(outcome, source, current_model())
-    row = Prediction(**fields, **viewer.owner_fields())
+def add(prediction: Predictions, source: str, viewer: Viewer) -> Prediction:
+    """Store one new prediction (a batch of one), the ORM's ordinary way, and count it
+    (docs/spec.md#101-metrics)."""
+    [outcome] = prediction
+    model = current_model()
+    row = Prediction(**new_prediction_fields(outcome, source, model), **viewer.owner_fields())
     db.session.add(row)
     db.session.commit()
+    model_metrics().predicted(model.version, source, prediction.labels, prediction.seconds)
     return row
 
 
-def add_all(outcomes: Iterable[Outcome], source: str, viewer: Viewer) -> Sequence[Row[Any]]:
+def add_all(predictions: Predictions, source: str, viewer: Viewer) -> Sequence[Row[Any]]:
     """Store a batch in one transaction, all of it or, on any error, none; the stored rows come
     back in the batch's order, as SQLAlchemy `Row`s with the table's columns.
 
@@ -110,9 +114,10 @@ def add_all(outcomes: Iterable[Outcome], source: str, viewer: Viewer) -> Sequenc
     One new prediction goes through the ORM's `session.add` (`add`): 0.3 ms.
     """
     table, model, owner = Prediction.__table__, current_model(), viewer.owner_fields()
-    new = [{**new_prediction_fields(outcome, source, model), **owner} for outcome in outcomes]
+    new = [{**new_prediction_fields(outcome, source, model), **owner} for outcome in predictions]
     stored = sorted(db.session.execute(insert(table).returning(*table.c), new), key=lambda r: r.id)
     db.session.commit()
+    model_metrics().predicted(model.version, source, predictions.labels, predictions.seconds)
     return stored
 
 
@@ -123,6 +128,7 @@ def record_feedback(row: Prediction, true_label: str, comment: str) -> Predictio
     row.feedback_comment = comment
     row.feedback_at = datetime.now(UTC)
     db.session.commit()
+    model_metrics().feedback(row.model_version, row.feedback_correct)
     return row
 
 

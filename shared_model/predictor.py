@@ -7,6 +7,7 @@ one `Predictor` is safe to share between threads (gunicorn threads, Django's and
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from time import perf_counter
 from typing import Any, NamedTuple, overload
 
 import numpy as np
@@ -27,15 +28,18 @@ class Predictions(Sequence[Outcome]):
     """The result of one vectorised `predict_proba` call, turned into `Outcome`s only when read.
 
     A batch's arrays are computed at once; the per-row dictionaries (needed to store and answer)
-    are built as the rows are read, so nothing is built twice.
+    are built as the rows are read, so nothing is built twice. `seconds` is how long validating
+    (where the `Predictor` validated) and predicting took: the apps' `model_predict_seconds`.
     """
 
-    def __init__(self, model: Predictor, X: FloatArray) -> None:
+    def __init__(self, model: Predictor, X: FloatArray, started: float | None = None) -> None:
+        started = perf_counter() if started is None else started
         self.X = X
         self.proba = model.probabilities(X)
         self.labels: list[str] = np.asarray(model.classes)[self.proba.argmax(axis=1)].tolist()
         self._names = [f.name for f in model.features]
         self._classes = model.classes
+        self.seconds = perf_counter() - started
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -95,9 +99,10 @@ class Predictor:
         proba: FloatArray = self.estimator.predict_proba(X)
         return proba[:, self._columns]
 
-    def predict_array(self, X: FloatArray) -> Predictions:
-        """Predict every row of an already validated array in one vectorised call."""
-        return Predictions(self, X)
+    def predict_array(self, X: FloatArray, started: float | None = None) -> Predictions:
+        """Predict every row of an already validated array in one vectorised call; `started`
+        is when validating it began, if it is part of the time to report."""
+        return Predictions(self, X, started)
 
     def predict(self, features: object) -> Outcome:
         """Validate one feature mapping and predict it; raises ValidationError."""
@@ -105,11 +110,13 @@ class Predictor:
 
     def predict_one(self, features: object) -> Predictions:
         """`predict`, as a batch of one: the form in which predictions are stored."""
-        return self.predict_array(validate_features(self.features, features))
+        started = perf_counter()
+        return self.predict_array(validate_features(self.features, features), started)
 
     def predict_batch(self, instances: object) -> Predictions:
         """Validate a list of 1 to 1,000 mappings and predict them all in one call."""
-        return self.predict_array(validate_instances(self.features, instances))
+        started = perf_counter()
+        return self.predict_array(validate_instances(self.features, instances), started)
 
     def predict_rows(self, rows: Sequence[dict[str, float]]) -> Predictions:
         """Predict mappings that are already validated (e.g. parsed from a form or a CSV file)."""

@@ -55,3 +55,12 @@ def host_allowed(host: str, allowed: Sequence[str]) -> bool:
         or (pattern.startswith(".") and (name.endswith(pattern) or name == pattern[1:]))
         for pattern in allowed
     )
+
+
+LOOPBACK_HOSTS = parse_allowed_hosts(DEFAULT_ALLOWED_HOSTS)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a `Host` header names this machine's loopback interface, with any port: where
+    Prometheus scrapes `/metrics` from, whatever `ALLOWED_HOSTS` says (docs/spec.md#101-metrics)."""
+    return host_allowed(host, LOOPBACK_HOSTS)

@@ -46,9 +46,9 @@ def parse_rate(value: str | None, name: str = "ANONYMOUS_RATE_LIMIT") -> Rate | 
     return Rate(int(match[1]), timedelta(seconds=_UNITS[match[2]]))
 
 
-def parse_flag(value: str | None, name: str = "API_TOKEN_REQUIRED") -> bool:
-    """`true` or `false`, in any letter case; unset or empty is false."""
-    flag = (value or "false").strip().lower()
+def parse_flag(value: str | None, name: str = "API_TOKEN_REQUIRED", default: bool = False) -> bool:
+    """`true` or `false`, in any letter case; unset or empty is `default`."""
+    flag = (value or "").strip().lower() or ("true" if default else "false")
     if flag not in ("true", "false"):
         raise SettingError(f"{name} must be true or false, not {value!r}.")
     return flag == "true"

@@ -72,8 +72,8 @@ def model_info(request: HttpRequest) -> HttpResponse:
 @token_optional
 def predict(request: HttpRequest, user: User | None) -> HttpResponse:
     model = current_model()
-    outcome = model.predict(api_input.features_of(json_body(request)))
-    row = Prediction.objects.create_prediction(outcome, Prediction.Source.API, model, owner=user)
+    prediction = model.predict_one(api_input.features_of(json_body(request)))
+    row = Prediction.objects.create_prediction(prediction, Prediction.Source.API, model, owner=user)
     return JsonBytesResponse(as_payload(row), status=201)
 
 
@@ -82,8 +82,10 @@ def predict(request: HttpRequest, user: User | None) -> HttpResponse:
 @token_optional
 def predict_batch(request: HttpRequest, user: User | None) -> HttpResponse:
     model = current_model()
-    outcomes = model.predict_batch(api_input.instances_of(json_body(request)))
-    rows = Prediction.objects.create_predictions(outcomes, Prediction.Source.API, model, owner=user)
+    predictions = model.predict_batch(api_input.instances_of(json_body(request)))
+    rows = Prediction.objects.create_predictions(
+        predictions, Prediction.Source.API, model, owner=user
+    )
     return JsonBytesResponse(batch_payload(rows, model.manifest), status=201)
 
 

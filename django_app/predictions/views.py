@@ -52,9 +52,9 @@ def predict(request: HttpRequest) -> HttpResponse:
     form = PredictionForm(request.POST, features=model.features)
     if not form.is_valid():
         return render(request, "predictions/index.html", {"form": form}, status=400)
-    [outcome] = model.predict_rows([form.cleaned_data])
+    prediction = model.predict_rows([form.cleaned_data])
     row = Prediction.objects.create_prediction(
-        outcome, Prediction.Source.FORM, model, **new_prediction_owner(request)
+        prediction, Prediction.Source.FORM, model, **new_prediction_owner(request)
     )
     return HttpResponseSeeOther(reverse("predictions:prediction", args=[row.pk]))
 
@@ -89,9 +89,9 @@ def batch(request: HttpRequest) -> HttpResponse:
         except CsvUploadError as exc:
             form.add_error("file", str(exc))
         else:
-            outcomes = model.predict_rows(parsed)
+            predictions = model.predict_rows(parsed)
             rows = Prediction.objects.create_predictions(
-                outcomes, Prediction.Source.CSV, model, **new_prediction_owner(request)
+                predictions, Prediction.Source.CSV, model, **new_prediction_owner(request)
             )
             context = {"form": BatchForm(), "predictions": [view_of(row) for row in rows]}
             return render(request, "predictions/batch.html", context)

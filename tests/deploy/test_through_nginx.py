@@ -117,3 +117,9 @@ def test_log_ins_are_limited_by_the_client_address_nginx_saw(stack, app):
         for n in range(6)
     ]
     assert statuses == [400] * 5 + [429]
+
+
+def test_nginx_keeps_metrics_from_every_client(stack, app):
+    reply = Browserish().get(f"{stack.url}/{app}/metrics")
+    assert reply.status == 404
+    assert b"model_predictions_total" not in reply.body

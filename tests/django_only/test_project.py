@@ -270,7 +270,7 @@ def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path):
 @pytest.mark.django_db
 def test_the_admin_lists_predictions_read_only_for_staff(admin_client, model):
     Prediction.objects.create_prediction(
-        model.predict(model.manifest.examples[0]["features"]), "api", model
+        model.predict_one(model.manifest.examples[0]["features"]), "api", model
     )
     listing = admin_client.get("/admin/predictions/prediction/", HTTP_HOST="localhost")
     assert listing.status_code == 200
@@ -290,3 +290,19 @@ def test_the_admin_asks_anonymous_users_to_log_in(client):
     answer = client.get("/admin/predictions/prediction/", HTTP_HOST="localhost")
     assert answer.status_code == 302
     assert answer["Location"].startswith("/admin/login/")
+
+
+def test_metrics_enabled_false_leaves_out_django_prometheus():
+    result = run_python(
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.urls import Resolver404, resolve\n"
+        "from django_app.predictions.metrics import model_metrics\n"
+        "assert 'django_prometheus' not in settings.INSTALLED_APPS\n"
+        "assert not any('prometheus' in m for m in settings.MIDDLEWARE)\n"
+        "assert not model_metrics.enabled\n"
+        "try:\n    resolve('/metrics')\nexcept Resolver404:\n    print('no /metrics')\n",
+        METRICS_ENABLED="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "no /metrics"

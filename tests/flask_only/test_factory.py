@@ -184,3 +184,16 @@ def test_the_folder_of_a_sqlite_file_is_created(tmp_path):
 def test_the_model_path_comes_from_the_environment(database, model_path):
     app = create_app({"DATABASE_URL": database})
     assert app.config["MODEL_PATH"] == Path(os.environ["MODEL_PATH"]) == model_path
+
+
+def test_metrics_enabled_false_leaves_out_metrics(database, monkeypatch):
+    monkeypatch.setenv("METRICS_ENABLED", "false")
+    app = create_app({"DATABASE_URL": database})
+    assert app.test_client().get("/metrics").status_code == 404
+    assert not app.extensions["model_metrics"].enabled
+
+
+def test_metrics_enabled_must_be_true_or_false(monkeypatch, tmp_path):
+    monkeypatch.setenv("METRICS_ENABLED", "off")
+    with pytest.raises(ConfigError, match="METRICS_ENABLED must be true or false, not 'off'"):
+        from_environment(str(tmp_path))

@@ -27,6 +27,10 @@ STAFF_COMMANDS = {
     ],
 }  # fmt: skip
 
+# The deployment's own settings and hooks (the metrics of all workers: docs/spec.md#101-metrics);
+# the tests choose the address and the number of workers.
+GUNICORN_CONFIG = Path(__file__).parents[2] / "deploy" / "gunicorn.conf.py"
+
 APPS = {
     "flask": (
         "flask_app:create_app()",
@@ -70,7 +74,8 @@ class Server:
 def start(
     framework: str, tmp_path: Path, workers: int = 2, migrate: bool = True, **env: str
 ) -> tuple[subprocess.Popen[bytes], Path, int]:
-    """Migrate a fresh SQLite database, then start gunicorn; returns the process, its log, its port."""
+    """Migrate a fresh SQLite database, then start gunicorn with deploy/gunicorn.conf.py; returns
+    the process, its log, its port."""
     if importlib.util.find_spec(framework) is None:
         pytest.skip(f"{framework} is not installed in this environment")
     target, migrate_command = APPS[framework]
@@ -83,6 +88,8 @@ def start(
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        str(GUNICORN_CONFIG),
         "--workers",
         str(workers),
         "--no-control-socket",

@@ -5,15 +5,19 @@ mounting, refusing to start."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from http_client import PASSWORD, Browserish
+from prometheus_client.parser import text_string_to_metric_families
 from served_apps import Server, start, wait_until_up
-from waiting import STARTUP_SECONDS
+from waiting import STARTUP_SECONDS, output_of, wait_until
 
 from shared_model.artifact import manifest_path
 
@@ -48,6 +52,49 @@ def test_concurrent_batches_are_all_stored(served: Server, staff: str):
         statuses = list(pool.map(post, range(24)))
     assert statuses == [201] * 24
     assert stored(served, staff) - before == 2400
+
+
+def predictions_counted(served: Server) -> float:
+    """`model_predictions_total` of the API's predictions, as one scrape of `/metrics` adds up
+    every worker's values (docs/spec.md#101-metrics)."""
+    with urllib.request.urlopen(served.url + "/metrics", timeout=30) as answer:
+        text = answer.read().decode()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "model_predictions_total" and sample.labels["source"] == "api"
+    )
+
+
+def worker_pids(served: Server) -> list[int]:
+    pid = served.process.pid
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_every_scrape_counts_the_predictions_of_all_workers(served: Server):
+    def post(_: int) -> int:
+        return served.request("POST", "/api/v1/predict", {"features": SETOSA})[0]
+
+    before = predictions_counted(served)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(post, range(40))) == [201] * 40
+    # Each scrape is a new connection, answered by whichever worker takes it.
+    assert [predictions_counted(served) - before for _ in range(8)] == [40] * 8
+
+
+def test_the_counts_survive_a_worker_that_exits(served: Server):
+    before = predictions_counted(served)
+    assert served.request("POST", "/api/v1/predict", {"features": SETOSA})[0] == 201
+    workers = worker_pids(served)
+    os.kill(workers[0], signal.SIGTERM)  # gunicorn starts another in its place
+    wait_until(
+        lambda: len(set(worker_pids(served)) - set(workers)) == 1,
+        served.process,
+        output_of(served.log),
+        "a new worker",
+    )
+    assert predictions_counted(served) - before == 1
 
 
 def log_in_as_ann(server: Server, password: str, **headers: str) -> tuple[int, str | None]:
@@ -124,6 +171,9 @@ def test_production_behind_a_tls_proxy_redirects_http_and_sends_hsts(framework, 
         except urllib.error.HTTPError as answer:
             assert answer.code == 301
             assert answer.headers["Location"] == f"https://127.0.0.1:{port}/history?page=1"
+        # Prometheus scrapes the app server itself, over plain HTTP (docs/spec.md#101-metrics).
+        with opener.open(urllib.request.Request(url + "/metrics")) as answer:
+            assert answer.status == 200
         secure = urllib.request.Request(
             url + "/api/v1/health", headers={"X-Forwarded-Proto": "https"}
         )
