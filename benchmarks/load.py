@@ -31,7 +31,7 @@ from shared_model.datasets import load_builtin
 from shared_model.training import train
 
 from . import accounts, report, servers, wrk
-from .servers import APPS, CONTENDERS, Contender, Server
+from .servers import APPS, CONTENDERS, UNOBSERVED, Contender, Server
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 
@@ -191,6 +191,22 @@ def profile(contender: Contender, folder: Path, body: Path) -> dict[str, Any]:
     return result
 
 
+def operating_cost(
+    folder: Path, workload: Workload, rounds: int, seconds: int
+) -> dict[str, dict[str, Any]]:
+    """Each app as it ships (metrics, spans recorded, no exporter) against itself with both off:
+    the median of the rounds' ratios, where 1.0 means operating it costs nothing."""
+    pairs = [(app, UNOBSERVED[app]) for app in APPS]
+    with ExitStack() as stack:
+        running = serve_fresh(stack, [c for pair in pairs for c in pair], folder, "operating")
+        measured = measure_rounds(running, workload, rounds, seconds)
+    for observed, unobserved in pairs:
+        on, off = measured[observed.name], measured[unobserved.name]
+        ratios = (a / b for a, b in zip(on["rounds"], off["rounds"], strict=True))
+        on["relative_to_unobserved"] = round(statistics.median(ratios), 3)
+    return measured
+
+
 def under_stress(contender: Contender, folder: Path, body: Path, seconds: int) -> dict[str, Any]:
     """64 clients against 4 workers on the default SQLite database: every 201 must be a row."""
     database = folder / f"stress-{contender.name}.sqlite3"
@@ -304,6 +320,11 @@ def run(rounds: int, seconds: int, folder: Path) -> dict[str, Any]:
             title = f"GET /history with {stored:,} rows stored"
             cookies = {c.name: (f"Cookie: {owner.cookie}",) for c, owner in owners.items()}
             measure(apps, Workload(f"history_{stored}", title, HISTORY), cookies)
+
+    single = api_workloads(bodies)[0]
+    say(f"{single.title}, with metrics and traces and without: {rounds} rounds of {seconds} s")
+    results["operating"] = operating_cost(folder, single, rounds, seconds)
+    report.print_workload(results["operating"])
 
     say("Where a single-row prediction spends its time (cProfile, in process)")
     results["profile"] = {c.name: profile(c, folder, bodies[1]) for c in CONTENDERS}

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -35,6 +35,7 @@ class Contender:
     table: str = "prediction"
     migrate: tuple[str, ...] = ()
     asgi: bool = False
+    env: tuple[tuple[str, str], ...] = ()  # settings of this contender's own
 
     def command(self, port: int, workers: int) -> list[str]:
         if self.asgi:
@@ -66,6 +67,17 @@ DJANGO = Contender(
 FASTAPI = Contender("fastapi", "FastAPI", "benchmarks.fastapi_peer:create_app", asgi=True)
 CONTENDERS = (BASELINE, FLASK, DJANGO, FASTAPI)
 APPS = (FLASK, DJANGO)
+# Each app with /metrics and OpenTelemetry's SDK turned off (docs/spec.md#105-settings): what
+# operating the model costs per request is the app's figure against these.
+UNOBSERVED = {
+    app: replace(
+        app,
+        name=f"{app.name}_unobserved",
+        title=f"{app.title}, no metrics or traces",
+        env=(("METRICS_ENABLED", "false"), ("OTEL_SDK_DISABLED", "true")),
+    )
+    for app in APPS
+}
 
 
 def free_port() -> int:
@@ -74,13 +86,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def environment(database: Path) -> dict[str, str]:
+def environment(database: Path, contender: Contender | None = None) -> dict[str, str]:
+    """The variables of a server on `database`: its metrics in a folder of its own, as each
+    gunicorn instance's are in production (docs/spec.md#101-metrics), the recent spans of
+    development off (production keeps none), and the contender's own settings."""
+    metrics = database.with_suffix(".metrics")
+    metrics.mkdir(exist_ok=True)
     return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-secret"),
         "DJANGO_SETTINGS_MODULE": "django_app.settings",
         "PYTHONPATH": str(ROOT),
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+        "RECENT_SPANS_PATH": "",
+        **dict(contender.env if contender else ()),
     }
 
 
@@ -164,7 +184,7 @@ def start(contender: Contender, database: Path, workers: int, log: Path) -> tupl
     started = time.perf_counter()
     process = subprocess.Popen(
         contender.command(port, workers),
-        env=environment(database),
+        env=environment(database, contender),
         cwd=ROOT,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
