@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,14 +12,18 @@ import subprocess
 import sys
 import threading
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from served_apps import free_port
 from waiting import STARTUP_SECONDS, wait_until
 
 pytest.importorskip("flask")
 pytest.importorskip("django")
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
 
 def serve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
@@ -28,8 +33,11 @@ def serve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def run_until_ready_then_stop(process: subprocess.Popen[str], port: int) -> str:
-    """Wait for the "running" message, fetch both apps, then press Ctrl-C; returns all output."""
+def run_until_ready_then_stop(
+    process: subprocess.Popen[str], port: int, meanwhile: Callable[[], None] | None = None
+) -> str:
+    """Wait for the "running" message, fetch both apps (and call `meanwhile`), then press
+    Ctrl-C; returns all output."""
     lines: list[str] = []
     stdout = process.stdout
     assert stdout is not None
@@ -50,6 +58,8 @@ def run_until_ready_then_stop(process: subprocess.Popen[str], port: int) -> str:
     for path in ("/", "/flask/", "/django/"):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as response:
             assert response.status == 200
+    if meanwhile is not None:
+        meanwhile()
     os.killpg(process.pid, signal.SIGINT)
     process.wait(timeout=30)
     reader.join(timeout=30)
@@ -57,9 +67,45 @@ def run_until_ready_then_stop(process: subprocess.Popen[str], port: int) -> str:
     return output()
 
 
+def model_series_by_app(base: str) -> dict[str, float]:
+    """`model_predictions_total` of `/flask/metrics`, summed per `app` label."""
+    with urllib.request.urlopen(f"{base}/flask/metrics") as response:
+        text = response.read().decode()
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "model_predictions_total":
+                app = sample.labels["app"]
+                counts[app] = counts.get(app, 0) + sample.value
+    return counts
+
+
+def predict_in_each_app(base: str, times: dict[str, int]) -> None:
+    body = json.dumps({"features": SETOSA}).encode()
+    for app, count in times.items():
+        for _ in range(count):
+            request = urllib.request.Request(
+                f"{base}/{app}/api/v1/predict",
+                data=body,
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request) as response:
+                assert response.status == 201
+
+
 def test_serve_trains_migrates_prints_the_addresses_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
-    output = run_until_ready_then_stop(serve(tmp_path, "--port", str(port)), port)
+    base = f"http://127.0.0.1:{port}"
+
+    def both_apps_count_their_own_predictions() -> None:
+        # One process serves both apps: the `app` label keeps their model series apart
+        # (docs/spec.md#101-metrics), and every worker's counts add up.
+        predict_in_each_app(base, {"flask": 1, "django": 2})
+        assert model_series_by_app(base) == {"flask": 1, "django": 2}
+
+    output = run_until_ready_then_stop(
+        serve(tmp_path, "--port", str(port)), port, both_apps_count_their_own_predictions
+    )
     assert "Training a model on iris" in output
     assert f"side by side  http://127.0.0.1:{port}/" in output
     assert f"Flask         http://127.0.0.1:{port}/flask/" in output
