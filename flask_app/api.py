@@ -99,7 +99,7 @@ def health() -> tuple[JSON, int]:
     except SQLAlchemyError:
         db.session.rollback()
         database_ok = False
-    status, payload = health_payload(database_ok)
+    status, payload = health_payload(database_ok, current_model().version)
     return payload, status
 
 

@@ -111,12 +111,16 @@ def list_payload(count: int, results: list[dict[str, Any]]) -> dict[str, Any]:
     return {"count": count, "results": results}
 
 
-def health_payload(database_ok: bool) -> tuple[int, dict[str, Any]]:
-    """The status and body of `GET /api/v1/health`; the model is loaded at start-up or never."""
+def health_payload(database_ok: bool, model_version: str) -> tuple[int, dict[str, Any]]:
+    """The status and body of `GET /api/v1/health`; the model is loaded at start-up or never.
+
+    The body names the model version this process serves, so that a roll-out can watch every
+    server switch to the new one (docs/spec.md#104-a-new-model-without-downtime).
+    """
     checks = {"model": "ok", "database": "ok" if database_ok else "unreachable"}
     if database_ok:
-        return 200, {"status": "ok", "checks": checks}
-    return 503, {"status": "unavailable", "checks": checks}
+        return 200, {"status": "ok", "checks": checks, "model_version": model_version}
+    return 503, {"status": "unavailable", "checks": checks, "model_version": model_version}
 
 
 def error_payload(

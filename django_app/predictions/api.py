@@ -57,7 +57,7 @@ def health(request: HttpRequest) -> HttpResponse:
         database_ok = True
     except DatabaseError:
         database_ok = False
-    status, payload = health_payload(database_ok)
+    status, payload = health_payload(database_ok, current_model().version)
     return JsonBytesResponse(payload, status=status)
 
 

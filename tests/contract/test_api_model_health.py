@@ -17,10 +17,14 @@ def test_model_gives_the_manifests_public_fields(client, model):
     assert [e["class"] for e in body["examples"]] == body["classes"]
 
 
-def test_health_is_ok_when_model_and_database_are(client):
+def test_health_is_ok_when_model_and_database_are_and_names_the_model_version(client, model):
     answer = client.get("/api/v1/health")
     assert answer.status == 200
-    assert answer.json() == {"status": "ok", "checks": {"model": "ok", "database": "ok"}}
+    assert answer.json() == {
+        "status": "ok",
+        "checks": {"model": "ok", "database": "ok"},
+        "model_version": model.version,
+    }
 
 
 def test_an_unknown_api_path_is_a_json_404(client):
