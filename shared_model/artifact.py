@@ -136,11 +136,17 @@ def check_integrity(path: Path, manifest: Manifest) -> None:
 
 
 def load_model(path: Path | str | None = None) -> Predictor:
-    """Load and check an artifact; raises ModelNotFoundError or ModelIntegrityError."""
+    """Load and check an artifact; raises ModelNotFoundError or ModelIntegrityError.
+
+    The path is resolved once, and the manifest and the artifact are both read from the folder
+    it names then: `MODEL_PATH` may run through a link that a roll-out switches to another
+    release at any moment (docs/spec.md#104-a-new-model-without-downtime), and reading each file
+    through the link could pair one version's manifest with another's artifact.
+    """
     import joblib
     import sklearn
 
-    path = Path(path) if path else configured_model_path()
+    path = (Path(path) if path else configured_model_path()).resolve()
     manifest = read_manifest(path)
     check_integrity(path, manifest)
     problem = version_problem(manifest)

@@ -63,6 +63,15 @@ def model(model_path: Path) -> Predictor:
     return load_model(model_path)
 
 
+@pytest.fixture(scope="session")
+def second_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Iris again with another seed: what a retraining makes, the same features in another
+    version (docs/spec.md#104-a-new-model-without-downtime)."""
+    path = tmp_path_factory.mktemp("second-model") / "model.joblib"
+    save(train(load_builtin("iris"), seed=7), path)
+    return path
+
+
 @pytest.fixture
 def valid_features(model: Predictor) -> dict[str, float]:
     """A real setosa row from the training data (a fresh copy for each test to change)."""
