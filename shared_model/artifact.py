@@ -14,9 +14,10 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .predictor import Predictor
 from .schema import Feature, Manifest, snake_name
@@ -69,8 +70,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a file."""
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a file (the
+    roll-out stages releases with it too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.close(fd)
@@ -86,12 +88,12 @@ def save(trained: TrainedModel, path: Path = DEFAULT_MODEL_PATH) -> Manifest:
     """Write the joblib artifact, then its manifest with the artifact's SHA-256."""
     import joblib
 
-    _write_atomically(path, lambda tmp: joblib.dump(trained.estimator, tmp))
+    write_atomically(path, lambda tmp: joblib.dump(trained.estimator, tmp))
     card = dict(trained.card)
     card["features"] = [vars(f) if isinstance(f, Feature) else f for f in card["features"]]
     manifest = Manifest.from_dict({**card, "sha256": sha256_of(path)})
     text = json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    _write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return manifest
 
 

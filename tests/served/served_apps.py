@@ -68,9 +68,16 @@ class Server:
 
 
 def start(
-    framework: str, tmp_path: Path, workers: int = 2, migrate: bool = True, **env: str
+    framework: str,
+    tmp_path: Path,
+    workers: int = 2,
+    migrate: bool = True,
+    config: Path | None = None,
+    **env: str,
 ) -> tuple[subprocess.Popen[bytes], Path, int]:
-    """Migrate a fresh SQLite database, then start gunicorn; returns the process, its log, its port."""
+    """Migrate a fresh SQLite database, then start gunicorn (with a config file, if given: its
+    settings, less the workers and the address given here); returns the process, its log, its
+    port."""
     if importlib.util.find_spec(framework) is None:
         pytest.skip(f"{framework} is not installed in this environment")
     target, migrate_command = APPS[framework]
@@ -83,6 +90,7 @@ def start(
         sys.executable,
         "-m",
         "gunicorn",
+        *(["--config", str(config)] if config else []),
         "--workers",
         str(workers),
         "--no-control-socket",
