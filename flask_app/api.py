@@ -105,7 +105,7 @@ def health() -> tuple[JSON, int]:
 
 @bp.get("/model")
 def model_info() -> JSON:
-    return model_payload(current_model().manifest)
+    return model_payload(current_model().manifest, store.version_stats())
 
 
 @bp.post("/predict")

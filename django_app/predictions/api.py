@@ -64,7 +64,8 @@ def health(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_safe
 def model_info(request: HttpRequest) -> HttpResponse:
-    return JsonBytesResponse(model_payload(current_model().manifest))
+    versions = Prediction.objects.version_stats()
+    return JsonBytesResponse(model_payload(current_model().manifest, versions))
 
 
 @csrf_exempt
