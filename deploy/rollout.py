@@ -228,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if bool(args.pid) != bool(args.health):
         parser.error("--pid and --health go together: the servers to reload, and to watch.")
+    if args.cafile and not args.cafile.is_file():
+        parser.error(f"--cafile {args.cafile}: no such file.")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         if not args.pid:
