@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -45,10 +46,8 @@ class Load:
         rate: float,
         threads: int = 32,
         context: ssl.SSLContext | None = None,
-        headers: dict[str, str] | None = None,
     ) -> None:
         self.url, self.interval, self.context = url, 1 / rate, context
-        self.headers = {"Content-Type": "application/json", **(headers or {})}
         self.answers: list[Answer] = []
         self._lock = threading.Lock()
         self._sent = 0
@@ -79,10 +78,11 @@ class Load:
 
     def statuses(self) -> dict[int, int]:
         """How many answers had each status (0: none came)."""
-        counts: dict[int, int] = {}
-        for answer in self.answers:
-            counts[answer.status] = counts.get(answer.status, 0) + 1
-        return counts
+        return dict(Counter(answer.status for answer in self.answers))
+
+    def failures(self) -> list[Answer]:
+        """The answers other than 201 (a failed test shows them)."""
+        return [answer for answer in self.answers if answer.status != 201]
 
     def _send(self) -> None:
         body = json.dumps({"features": SETOSA}).encode()
@@ -103,7 +103,8 @@ class Load:
         return bool(self._stopped) and due >= self._stopped
 
     def _post(self, body: bytes) -> Answer:
-        request = urllib.request.Request(self.url, body, self.headers, method="POST")
+        headers = {"Content-Type": "application/json"}
+        request = urllib.request.Request(self.url, body, headers, method="POST")
         try:
             with urllib.request.urlopen(
                 request, timeout=ANSWER_SECONDS, context=self.context

@@ -61,7 +61,7 @@ def test_a_new_model_goes_live_behind_nginx_without_a_failed_request(
         time.sleep(SECONDS_AFTER)
     assert new == read_manifest(second_model_path).version != old
     for app, load in loads.items():
-        assert load.statuses() == {201: len(load.answers)}, (app, load.answers)
+        assert load.statuses() == {201: len(load.answers)}, (app, load.failures())
         assert {answer.version for answer in load.answers} == {old, new}, app
         made = {answer.id: answer.version for answer in load.answers}
         stored = stored_versions(stack, app)

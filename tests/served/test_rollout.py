@@ -9,7 +9,6 @@ second model, and the broken artifact's test asks only that whatever it serves g
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -25,7 +24,7 @@ from waiting import STARTUP_SECONDS, output_of, tail
 
 import deploy
 from deploy.rollout import RolloutError, roll_out, served_path, stage, switch
-from shared_model.artifact import read_manifest, save
+from shared_model.artifact import read_manifest, save, sha256_of
 from shared_model.datasets import load_builtin
 from shared_model.training import train
 
@@ -99,7 +98,7 @@ def test_a_new_model_goes_live_under_load_without_a_failed_request(
         new = rolled_out(second_model_path, models, server)
         time.sleep(SECONDS_AFTER)
     assert new == read_manifest(second_model_path).version != old
-    assert load.statuses() == {201: len(load.answers)}, load.answers
+    assert load.statuses() == {201: len(load.answers)}, load.failures()
     assert {answer.version for answer in load.answers} == {old, new}
     made = {answer.id: answer.version for answer in load.answers}
     stored = stored_versions(framework, server)
@@ -121,7 +120,7 @@ def test_a_broken_artifact_is_refused_before_the_switch_and_the_old_model_serves
     staged = models / "releases" / version / "model.joblib"
     assert str(refused.value) == (
         f"{staged} does not match its manifest (SHA-256 "
-        f"{hashlib.sha256(broken.read_bytes()).hexdigest()[:12]}…, expected {version}…); "
+        f"{sha256_of(broken)[:12]}…, expected {version}…); "
         "refusing to unpickle it. Retrain with `python -m shared_model train`."
     )
     assert os.readlink(models / "current") == link
