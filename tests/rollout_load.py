@@ -23,6 +23,12 @@ from typing import Any
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 ANSWER_SECONDS = 60.0  # generous: a request may wait out a reload in the listen queue
+SECONDS_BEFORE = 1.0  # of load before a roll-out starts; its proof (seconds) adds to it
+SECONDS_AFTER = 2.0  # of load once every server answers with the new model
+STORED_VERSIONS = {  # each app's stored predictions and their versions, as the tests read them back
+    "flask": "SELECT id, model_version FROM prediction",
+    "django": "SELECT id, model_version FROM predictions_prediction",
+}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from rollout_load import Load
+from rollout_load import SECONDS_AFTER, SECONDS_BEFORE, STORED_VERSIONS, Load
 from waiting import tail
 from web import Browserish
 
@@ -22,12 +22,6 @@ from deploy.stack import Stack, tls_context
 from shared_model.artifact import read_manifest
 
 RATE = 25  # requests a second through nginx, half to each app: above the 20 it must keep up
-SECONDS_BEFORE = 1.0  # of load before the roll-out starts; its proof (seconds) adds to it
-SECONDS_AFTER = 2.0  # of load once every instance serves the new model
-STORED = {  # each app's table in the one database
-    "flask": "SELECT id, model_version FROM prediction",
-    "django": "SELECT id, model_version FROM predictions_prediction",
-}
 
 
 def rolled_out(stack: Stack, artifact: Path) -> str:
@@ -44,7 +38,7 @@ def rolled_out(stack: Stack, artifact: Path) -> str:
 
 def stored_versions(stack: Stack, app: str) -> dict[int, str]:
     with psycopg.connect(stack.database.url) as connection:
-        return dict(connection.execute(STORED[app]).fetchall())
+        return dict(connection.execute(STORED_VERSIONS[app]).fetchall())
 
 
 def test_a_new_model_goes_live_behind_nginx_without_a_failed_request(
@@ -53,7 +47,7 @@ def test_a_new_model_goes_live_behind_nginx_without_a_failed_request(
     old = Browserish().get(f"{stack.url}/flask/api/v1/health").json()["model_version"]
     loads = {
         app: Load(f"{stack.url}/{app}/api/v1/predict", RATE / 2, context=tls_context())
-        for app in STORED
+        for app in STORED_VERSIONS
     }
     with loads["flask"], loads["django"]:
         time.sleep(SECONDS_BEFORE)

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rollout_load import SETOSA, Load
-from served_apps import Server, start, wait_until_up
+from rollout_load import SECONDS_AFTER, SECONDS_BEFORE, SETOSA, STORED_VERSIONS, Load
+from served_apps import Server, serving
 from waiting import STARTUP_SECONDS, output_of, tail
 
 import deploy
@@ -30,12 +30,6 @@ from shared_model.training import train
 
 GUNICORN_CONFIG = Path(deploy.__file__).with_name("gunicorn.conf.py")
 RATE = 25  # requests a second: above the 20 the roll-out must keep up
-SECONDS_BEFORE = 1.0  # of load before the roll-out starts; its proof (seconds) adds to it
-SECONDS_AFTER = 2.0  # of load once every worker serves the new model
-STORED = {  # each app's table, as the roll-out left it
-    "flask": "SELECT id, model_version FROM prediction",
-    "django": "SELECT id, model_version FROM predictions_prediction",
-}
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +46,9 @@ def server(
     framework: str, models: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     tmp_path = tmp_path_factory.mktemp(framework)
-    process, log, port = start(
-        framework, tmp_path, config=GUNICORN_CONFIG, MODEL_PATH=str(served_path(models))
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(process, url, log)
-        yield Server(url, process, log)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    model = str(served_path(models))
+    with serving(framework, tmp_path, config=GUNICORN_CONFIG, MODEL_PATH=model) as served:
+        yield served
 
 
 def served_version(server: Server) -> str:
@@ -86,7 +73,7 @@ def rolled_out(artifact: Path, models: Path, server: Server) -> str:
 def stored_versions(framework: str, server: Server) -> dict[int, str]:
     database = server.log.parent / f"{framework}.sqlite3"
     with sqlite3.connect(database) as connection:
-        return dict(connection.execute(STORED[framework]).fetchall())
+        return dict(connection.execute(STORED_VERSIONS[framework]).fetchall())
 
 
 def test_a_new_model_goes_live_under_load_without_a_failed_request(
