@@ -210,10 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m deploy.rollout", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
-        "artifact", type=Path, help="the new model.joblib, its model.json beside it"
+        "artifact", type=Path, metavar="ARTIFACT", help="a model.joblib, its model.json beside it"
     )
     parser.add_argument(
-        "--models", type=Path, required=True, help="the folder of releases/ and current"
+        "--models", type=Path, required=True, metavar="DIR", help="the folder of releases/, current"
     )
     parser.add_argument(
         "--pid", type=int, action="append", default=[], help="a gunicorn master's process id"
@@ -221,9 +221,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--health", action="append", default=[], metavar="URL", help="a server's /api/v1/health"
     )
-    parser.add_argument("--timeout", type=float, default=TIMEOUT_SECONDS, metavar="SECONDS")
     parser.add_argument(
-        "--cafile", type=Path, help="a certificate to trust for --health over HTTPS (self-signed)"
+        "--timeout",
+        type=float,
+        default=TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for every --health URL to name the new version (120)",
+    )
+    parser.add_argument(
+        "--cafile", type=Path, metavar="PEM", help="a certificate to trust for --health over HTTPS"
     )
     args = parser.parse_args(argv)
     if bool(args.pid) != bool(args.health):
