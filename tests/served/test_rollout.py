@@ -113,3 +113,21 @@ def test_a_broken_artifact_is_refused_before_the_switch_and_the_old_model_serves
     assert os.readlink(models / "current") == link
     assert served_version(server) == serving
     assert server.request("POST", "/api/v1/predict", {"features": SETOSA})[0] == 201
+
+
+# The steps that need no server.
+
+
+def test_a_release_already_staged_is_used_as_it_is(model_path: Path, tmp_path: Path):
+    """Rolling back names the release itself; rolling out the same model again copies nothing."""
+    staged = stage(model_path, tmp_path)
+    copied = staged.stat().st_ino
+    assert stage(staged, tmp_path) == stage(model_path, tmp_path) == staged
+    assert staged.stat().st_ino == copied
+
+
+def test_the_switch_leaves_a_relative_link_to_the_release(model_path: Path, tmp_path: Path):
+    """Relative, so that the models folder can be moved or mounted elsewhere whole."""
+    switch(tmp_path, stage(model_path, tmp_path))
+    assert os.readlink(tmp_path / "current") == f"releases/{read_manifest(model_path).version}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["current", "releases"]
