@@ -179,7 +179,7 @@ def create_app(database_url: str | None = None) -> Callable[..., Iterable[bytes]
         path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
         if method == "GET" and path == "/api/v1/health":
             database_connection().execute("SELECT 1")
-            return answer(health_payload(True)[1], 200, start_response)
+            return answer(health_payload(True, model.version)[1], 200, start_response)
         if method != "POST" or path not in ("/api/v1/predict", "/api/v1/predict/batch"):
             return answer(ApiError.of(404).payload(), 404, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)

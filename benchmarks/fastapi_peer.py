@@ -68,7 +68,7 @@ def create_app() -> FastAPI:
     @app.get("/api/v1/health")
     async def health() -> Response:
         database_connection().execute("SELECT 1")
-        return json_response(health_payload(True)[1])
+        return json_response(health_payload(True, model.version)[1])
 
     @app.post("/api/v1/predict")
     async def predict(request: Request) -> Response:

@@ -28,7 +28,11 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 timeout = 30  # a worker silent this long is restarted (nginx gives up at 30 s too)
 graceful_timeout = 20  # on SIGTERM, finish the requests in flight first
 keepalive = 5
-preload_app = False  # each worker loads the app and its model after fork: HUP reloads the model (docs/spec.md#104-a-new-model-without-downtime)
+# Not preloaded: each worker builds the app and loads the model after the fork, so on HUP the new
+# workers load the model that `current` names now (a preloaded app would keep the old one until
+# a restart). The price: each worker holds its own copy of the model
+# (docs/spec.md#104-a-new-model-without-downtime).
+preload_app = False
 forwarded_allow_ips = "127.0.0.1"  # X-Forwarded-* is believed from nginx on this machine only
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'

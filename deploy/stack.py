@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import ssl
@@ -35,12 +36,15 @@ from shared_web.errors import ERROR_PAGES, ApiError
 from shared_web.headers import HSTS_HEADER, SECURITY_HEADERS
 from shared_web.jsoncodec import dumps
 
+from . import rollout
 from .postgres import Cluster, _free_port, throwaway_cluster
 from .system import MISSING_HINT, missing_tools
 
 HERE = Path(__file__).parent
 STARTUP_SECONDS = 180  # generous for a busy machine; each wait ends at the first answer
 APPS = {"flask": "flask_app:create_app()", "django": "django_app.wsgi:application"}
+# What nginx tells each gunicorn about a request; the apps in production redirect plain HTTP.
+THROUGH_HTTPS = {"X-Forwarded-Proto": "https"}
 
 
 @dataclass
@@ -49,10 +53,30 @@ class Stack:
     http_url: str  # http://localhost:PORT, which redirects
     database: Cluster
     run: Path
+    models: Path  # every gunicorn serves `current` there (deploy/rollout.py)
     instances: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
+    ports: dict[str, list[int]] = field(default_factory=dict)  # each gunicorn's, as instances
 
     def log(self, name: str) -> str:
         return (self.run / f"{name}.log").read_text(errors="replace")
+
+    def pids(self) -> list[int]:
+        """The process ids of the gunicorn masters, every instance of both apps."""
+        return [process.pid for group in self.instances.values() for process in group]
+
+    def roll_out(self, artifact: Path) -> str:
+        """Roll a new model out to every gunicorn of both apps; returns the version they all
+        serve. deploy/rollout.py's steps, with the reload one instance at a time: an instance
+        answers nothing while its new workers load the model (requests wait in its listen
+        queue), and two cores load two workers in seconds where all eight at once could come
+        near nginx's 30 s. Each instance is watched at its own loopback port (nginx would mix
+        them), as having come over HTTPS (the apps run in production)."""
+        version = rollout.install(artifact, self.models)
+        for app, processes in self.instances.items():
+            for process, port in zip(processes, self.ports[app], strict=True):
+                rollout.reload([process.pid])
+                rollout.wait_for_version([_health_url(app, port)], version, headers=THROUGH_HTTPS)
+        return version
 
 
 def tls_context() -> ssl.SSLContext:
@@ -136,6 +160,10 @@ def _wait(
         time.sleep(0.2)
 
 
+def _health_url(app: str, port: int) -> str:
+    return f"http://127.0.0.1:{port}/{app}/api/v1/health"
+
+
 def _model_path(run: Path) -> Path:
     if DEFAULT_MODEL_PATH.exists():
         return DEFAULT_MODEL_PATH
@@ -162,6 +190,8 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
     run.chmod(0o755)  # nginx's workers run as an unprivileged user and read the static files here
     processes: list[subprocess.Popen[bytes]] = []
     try:
+        models = run / "models"
+        rollout.install(_model_path(run), models)
         with throwaway_cluster() as database:
             env = {
                 **os.environ,
@@ -172,7 +202,8 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
                 # nginx, the one proxy in front, appends the client's address to X-Forwarded-For
                 # (the production default, said here for the reader: docs/spec.md#96-limits).
                 "TRUSTED_PROXY_HOPS": "1",
-                "MODEL_PATH": str(_model_path(run)),
+                # The first release of a models folder, so that a roll-out can switch it.
+                "MODEL_PATH": str(rollout.served_path(models)),
                 "STATIC_ROOT": str(run / "static" / "django"),
             }
             python = [sys.executable, "-m"]
@@ -182,7 +213,7 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
             _web_root(run)
             _tls_certificate(run)
             ports = {app: [_free_port() for _ in range(instances)] for app in APPS}
-            stack = Stack("", "", database, run)
+            stack = Stack("", "", database, run, models, ports=ports)
             starting: list[tuple[str, subprocess.Popen[bytes], Path]] = []
             for app, target in APPS.items():
                 stack.instances[app] = []
@@ -208,9 +239,9 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
                     )
                     processes.append(process)
                     stack.instances[app].append(process)
-                    starting.append((f"http://127.0.0.1:{port}/{app}/api/v1/health", process, log))
+                    starting.append((_health_url(app, port), process, log))
             for url, process, log in starting:  # all of them start at once, then each is waited for
-                _wait(url, process, log, {"X-Forwarded-Proto": "https"})
+                _wait(url, process, log, THROUGH_HTTPS)
             http_port, https_port = http_port or _free_port(), https_port or _free_port()
             config = _render_nginx(run, http_port, https_port, ports)
             nginx_log = run / "nginx.log"
@@ -229,6 +260,23 @@ def running_stack(instances: int = 2, https_port: int = 0, http_port: int = 0) -
         for process in reversed(processes):
             _stop(process)
         shutil.rmtree(run, ignore_errors=True)
+
+
+def _roll_out_commands(stack: Stack) -> str:
+    """What to type to train another model and roll it out to every gunicorn of the stack
+    (docs/deploy.md#rolling-out-a-model), watched through nginx, which trusts its certificate."""
+    new = stack.run / "new" / "model.joblib"
+    train_new = [sys.executable, "-m", "shared_model", "train", "--seed", "7", "--out", str(new)]
+    roll_out = [
+        sys.executable, "-m", "deploy.rollout", str(new), "--models", str(stack.models),
+        *(argument for pid in stack.pids() for argument in ("--pid", str(pid))),
+        *(argument for app in APPS for argument in ("--health", f"{stack.url}/{app}/api/v1/health")),
+        "--cafile", str(stack.run / "tls" / "cert.pem"),
+    ]  # fmt: skip
+    return (
+        f"A new model for both apps, without downtime: in {HERE.parent}, run\n"
+        f"  {shlex.join(train_new)}\n  {shlex.join(roll_out)}\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             "Press Ctrl-C to stop (it removes the logs too).\n",
             flush=True,
         )
+        print(_roll_out_commands(stack), flush=True)
         try:
             while all(p.poll() is None for group in stack.instances.values() for p in group):
                 time.sleep(1)

@@ -99,13 +99,13 @@ def health() -> tuple[JSON, int]:
     except SQLAlchemyError:
         db.session.rollback()
         database_ok = False
-    status, payload = health_payload(database_ok)
+    status, payload = health_payload(database_ok, current_model().version)
     return payload, status
 
 
 @bp.get("/model")
 def model_info() -> JSON:
-    return model_payload(current_model().manifest)
+    return model_payload(current_model().manifest, store.version_stats())
 
 
 @bp.post("/predict")

@@ -106,7 +106,4 @@ def history_csv() -> Response:
 
 @bp.get("/model")
 def model_card() -> str:
-    total, right = store.feedback_stats()
-    return render_template(
-        "model.html", feedback_total=total, feedback_share=right / total if total else None
-    )
+    return render_template("model.html", versions=store.version_stats())

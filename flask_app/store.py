@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Row, Select, event, false, func, insert, s
 from sqlalchemy.engine import make_url
 
 from shared_model.predictor import Predictions
-from shared_web.payloads import new_prediction_fields
+from shared_web.payloads import VersionStats, new_prediction_fields
 from shared_web.sqlite import PRAGMAS
 
 from .extensions import current_model, db, migrate
@@ -175,16 +175,21 @@ def stream_all(viewer: Viewer) -> Iterator[Prediction]:
     yield from db.session.scalars(newest_first(viewer).execution_options(yield_per=500))
 
 
-def feedback_stats() -> tuple[int, int]:
-    """How many predictions have feedback, and how many of those were right: all of them, an
-    aggregate that tells nothing about anyone's predictions (docs/spec.md#94-ownership)."""
-    given = Prediction.feedback_label.is_not(None)
-    total = db.session.scalar(select(func.count()).where(given)) or 0
-    right = (
-        db.session.scalar(select(func.count()).where(given, Prediction.feedback_correct.is_(True)))
-        or 0
+def version_stats() -> list[VersionStats]:
+    """Each model version's predictions, those with feedback and those right, newest version
+    first (by its newest prediction), in one grouped query over all of them: an aggregate that
+    tells nothing about anyone's predictions (docs/spec.md#94-ownership)."""
+    counts = (
+        select(
+            Prediction.model_version,
+            func.count(),
+            func.count().filter(Prediction.feedback_label.is_not(None)),
+            func.count().filter(Prediction.feedback_correct.is_(True)),
+        )
+        .group_by(Prediction.model_version)
+        .order_by(func.max(Prediction.id).desc())
     )
-    return total, right
+    return [VersionStats._make(row) for row in db.session.execute(counts)]
 
 
 def ping() -> None:

@@ -14,9 +14,10 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .predictor import Predictor
 from .schema import Feature, Manifest, snake_name
@@ -69,8 +70,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a file."""
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a file (the
+    roll-out stages releases with it too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.close(fd)
@@ -86,12 +88,12 @@ def save(trained: TrainedModel, path: Path = DEFAULT_MODEL_PATH) -> Manifest:
     """Write the joblib artifact, then its manifest with the artifact's SHA-256."""
     import joblib
 
-    _write_atomically(path, lambda tmp: joblib.dump(trained.estimator, tmp))
+    write_atomically(path, lambda tmp: joblib.dump(trained.estimator, tmp))
     card = dict(trained.card)
     card["features"] = [vars(f) if isinstance(f, Feature) else f for f in card["features"]]
     manifest = Manifest.from_dict({**card, "sha256": sha256_of(path)})
     text = json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    _write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_atomically(manifest_path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return manifest
 
 
@@ -136,11 +138,17 @@ def check_integrity(path: Path, manifest: Manifest) -> None:
 
 
 def load_model(path: Path | str | None = None) -> Predictor:
-    """Load and check an artifact; raises ModelNotFoundError or ModelIntegrityError."""
+    """Load and check an artifact; raises ModelNotFoundError or ModelIntegrityError.
+
+    The path is resolved once, and the manifest and the artifact are both read from the folder
+    it names then: `MODEL_PATH` may run through a link that a roll-out switches to another
+    release at any moment (docs/spec.md#104-a-new-model-without-downtime), and reading each file
+    through the link could pair one version's manifest with another's artifact.
+    """
     import joblib
     import sklearn
 
-    path = Path(path) if path else configured_model_path()
+    path = (Path(path) if path else configured_model_path()).resolve()
     manifest = read_manifest(path)
     check_integrity(path, manifest)
     problem = version_problem(manifest)

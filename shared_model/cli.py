@@ -1,4 +1,5 @@
-"""`python -m shared_model train | info | predict`: the model's command line, used in class."""
+"""`python -m shared_model train | info | predict | check`: the model's command line, used in
+class and by the roll-out (deploy/rollout.py runs `check`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pathlib import Path
 
 from .artifact import (
     DEFAULT_MODEL_PATH,
+    TRAIN_COMMAND,
     ModelError,
+    ModelIntegrityError,
     check_integrity,
     configured_model_path,
     default_model_path,
@@ -21,10 +24,12 @@ from .artifact import (
     version_problem,
 )
 from .datasets import BUILTIN_DATASETS, DataError, load_builtin, load_csv
+from .predictor import Predictor
 from .schema import Manifest, format_time
 from .validation import ValidationError
 
 EXIT_USAGE = 2
+EXIT_BROKEN = 1  # `check`'s answer for an artifact that cannot be served, apart from misuse (2)
 
 
 class UsageError(ValueError):
@@ -115,6 +120,42 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    """Prove an artifact before it goes live; a broken one is `check`'s "no", exit code 1.
+
+    The roll-out runs it in a process of its own before it switches anything
+    (docs/spec.md#104-a-new-model-without-downtime), so a broken artifact is refused with one
+    line before any server loads it, and whatever unpickling it does stays in that process."""
+    try:
+        model = _prove(args.path)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BROKEN
+    print(f"OK {model.name} {model.version}: {len(model.manifest.examples)} examples predicted")
+    return 0
+
+
+def _prove(path: Path) -> Predictor:
+    """Use the artifact as a server would: check its SHA-256, unpickle it, then predict each of
+    its manifest's examples, where an estimator that does not fit its manifest fails."""
+    try:
+        model = load_model(path)
+        for example in model.manifest.examples:
+            model.predict(example["features"])
+    except ModelError:
+        raise
+    except ValidationError as exc:
+        reason = " ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    except Exception as exc:  # whatever an estimator that does not fit its manifest raises
+        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    else:
+        return model
+    raise ModelIntegrityError(
+        f"{path} cannot predict its manifest's examples ({reason}); retrain it with "
+        f"`{TRAIN_COMMAND}`."
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m shared_model", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -148,6 +189,12 @@ def parser() -> argparse.ArgumentParser:
         "--model", metavar="PATH", help="default: $MODEL_PATH, else var/model.joblib", type=Path
     )
     cmd.set_defaults(run=_predict)
+
+    cmd = commands.add_parser(
+        "check", help="prove that an artifact can be served: SHA-256, load, predict its examples"
+    )
+    cmd.add_argument("path", type=Path, help="the artifact, e.g. releases/VERSION/model.joblib")
+    cmd.set_defaults(run=_check)
     return root
 
 

@@ -3,10 +3,10 @@ from what they store, so that the same row gives the same object in both."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from shared_model.predictor import Outcome, Predictor
 from shared_model.schema import Manifest, format_time
@@ -42,8 +42,40 @@ def new_prediction_fields(outcome: Outcome, source: str, model: Predictor) -> di
     }
 
 
-def model_payload(manifest: Manifest) -> dict[str, Any]:
-    """The body of `GET /api/v1/model`: the manifest's public fields, in the spec's order."""
+class VersionStats(NamedTuple):
+    """One model version's stored predictions, counted by each app's data layer in one grouped
+    query over all of them: an aggregate that tells nothing about anyone's predictions
+    (docs/spec.md#94-ownership). How each version does live, so a roll-out can be judged
+    (docs/spec.md#104-a-new-model-without-downtime)."""
+
+    version: str
+    predictions: int
+    feedback: int  # of those predictions, how many have feedback
+    correct: int  # of those with feedback, how many were right
+
+    @property
+    def accuracy(self) -> float | None:
+        """The share of the predictions with feedback that were right; None without any."""
+        return self.correct / self.feedback if self.feedback else None
+
+
+def versions_payload(versions: Iterable[VersionStats]) -> list[dict[str, Any]]:
+    """`versions` in `GET /api/v1/model`, in the order given: newest version first."""
+    return [
+        {
+            "version": stats.version,
+            "predictions": stats.predictions,
+            "feedback": stats.feedback,
+            "correct": stats.correct,
+            "accuracy": stats.accuracy,
+        }
+        for stats in versions
+    ]
+
+
+def model_payload(manifest: Manifest, versions: Iterable[VersionStats]) -> dict[str, Any]:
+    """The body of `GET /api/v1/model`: the manifest's public fields, in the spec's order, then
+    how every version that made stored predictions does (`versions_payload`)."""
     return {
         "name": manifest.name,
         "version": manifest.version,
@@ -56,6 +88,7 @@ def model_payload(manifest: Manifest) -> dict[str, Any]:
         "features": [asdict(f) for f in manifest.features],
         "metrics": manifest.metrics,
         "examples": list(manifest.examples),
+        "versions": versions_payload(versions),
     }
 
 
@@ -111,12 +144,16 @@ def list_payload(count: int, results: list[dict[str, Any]]) -> dict[str, Any]:
     return {"count": count, "results": results}
 
 
-def health_payload(database_ok: bool) -> tuple[int, dict[str, Any]]:
-    """The status and body of `GET /api/v1/health`; the model is loaded at start-up or never."""
+def health_payload(database_ok: bool, model_version: str) -> tuple[int, dict[str, Any]]:
+    """The status and body of `GET /api/v1/health`; the model is loaded at start-up or never.
+
+    The body names the model version this process serves, so that a roll-out can watch every
+    server switch to the new one (docs/spec.md#104-a-new-model-without-downtime).
+    """
     checks = {"model": "ok", "database": "ok" if database_ok else "unreachable"}
     if database_ok:
-        return 200, {"status": "ok", "checks": checks}
-    return 503, {"status": "unavailable", "checks": checks}
+        return 200, {"status": "ok", "checks": checks, "model_version": model_version}
+    return 503, {"status": "unavailable", "checks": checks, "model_version": model_version}
 
 
 def error_payload(

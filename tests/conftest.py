@@ -63,6 +63,15 @@ def model(model_path: Path) -> Predictor:
     return load_model(model_path)
 
 
+@pytest.fixture(scope="session")
+def second_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Iris again with another seed: what a retraining makes, the same features in another
+    version (docs/spec.md#104-a-new-model-without-downtime)."""
+    path = tmp_path_factory.mktemp("second-model") / "model.joblib"
+    save(train(load_builtin("iris"), seed=7), path)
+    return path
+
+
 @pytest.fixture
 def valid_features(model: Predictor) -> dict[str, float]:
     """A real setosa row from the training data (a fresh copy for each test to change)."""
@@ -232,6 +241,17 @@ class FlaskWebClient(WebClient):
                             update(table).where(key == row[0]).values({column: row[1] - delta})
                         )
 
+    def set_model_version(self, ids: list[int], version: str) -> None:
+        from sqlalchemy import update
+
+        from flask_app.extensions import db
+        from flask_app.models import Prediction
+
+        with self.extra["app"].app_context():
+            chosen = update(Prediction).where(Prediction.id.in_(ids))
+            db.session.execute(chosen.values(model_version=version))
+            db.session.commit()
+
 
 FLASK_EXPIRING = [
     ("session", "expires_at"),
@@ -372,6 +392,11 @@ class DjangoWebClient(WebClient):
         for model in apps.get_models():
             for field in DJANGO_EXPIRING.get(model._meta.db_table, ()):
                 model.objects.update(**{field: F(field) - delta})
+
+    def set_model_version(self, ids: list[int], version: str) -> None:
+        from django_app.predictions.models import Prediction
+
+        Prediction.objects.filter(id__in=ids).update(model_version=version)
 
 
 DJANGO_EXPIRING = {

@@ -178,6 +178,11 @@ class WebClient:
         sessions' expiry, the limits' windows, the tokens' last use (docs/spec.md#98)."""
         raise NotImplementedError
 
+    def set_model_version(self, ids: list[int], version: str) -> None:
+        """Say that another model version made these stored predictions, as a roll-out leaves
+        its predictions behind (docs/spec.md#104-a-new-model-without-downtime)."""
+        raise NotImplementedError
+
     stores_session_ids_in_clear = False
     """Django's database sessions keep the session id as the row's key (docs/spec.md#98)."""
 

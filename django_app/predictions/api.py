@@ -57,14 +57,15 @@ def health(request: HttpRequest) -> HttpResponse:
         database_ok = True
     except DatabaseError:
         database_ok = False
-    status, payload = health_payload(database_ok)
+    status, payload = health_payload(database_ok, current_model().version)
     return JsonBytesResponse(payload, status=status)
 
 
 @csrf_exempt
 @require_safe
 def model_info(request: HttpRequest) -> HttpResponse:
-    return JsonBytesResponse(model_payload(current_model().manifest))
+    versions = Prediction.objects.version_stats()
+    return JsonBytesResponse(model_payload(current_model().manifest, versions))
 
 
 @csrf_exempt

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from shared_model.predictor import Predictions, Predictor
 from shared_web import jsoncodec
-from shared_web.payloads import new_prediction_fields
+from shared_web.payloads import VersionStats, new_prediction_fields
 
 from .metrics import model_metrics
 
@@ -41,12 +41,21 @@ class PredictionQuerySet(models.QuerySet["Prediction"]):
         """Newest first, by id: the primary key's index makes every page and count cheap."""
         return self.order_by("-id")
 
-    def feedback_stats(self) -> tuple[int, int]:
-        """How many predictions have feedback, and how many of those were right."""
-        counts = self.filter(feedback_label__isnull=False).aggregate(
-            total=Count("id"), right=Count("id", filter=Q(feedback_correct=True))
+    def version_stats(self) -> list[VersionStats]:
+        """Each model version's predictions, those with feedback and those right, newest
+        version first (by its newest prediction), in one grouped query."""
+        counts = (
+            self.values("model_version")
+            .annotate(
+                predictions=Count("id"),
+                feedback=Count("id", filter=Q(feedback_label__isnull=False)),
+                correct=Count("id", filter=Q(feedback_correct=True)),
+                newest=Max("id"),
+            )
+            .order_by("-newest")
+            .values_list("model_version", "predictions", "feedback", "correct")
         )
-        return counts["total"], counts["right"]
+        return [VersionStats._make(row) for row in counts]
 
 
 class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # type: ignore[misc]

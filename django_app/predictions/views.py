@@ -126,7 +126,7 @@ def history_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_safe
 def model_card(request: HttpRequest) -> HttpResponse:
-    # All feedback, whoever's: an aggregate, no personal data (docs/spec.md#94-ownership).
-    total, right = Prediction.objects.feedback_stats()
-    context = {"feedback_total": total, "feedback_share": right / total if total else None}
+    # Every version's predictions, whoever's: an aggregate, no personal data
+    # (docs/spec.md#94-ownership).
+    context = {"versions": Prediction.objects.version_stats()}
     return render(request, "predictions/model.html", context)

@@ -47,6 +47,7 @@ def test_every_kind_of_answer_matches_the_spec(client, account, valid_features):
         ("POST", "/api/v1/predictions/1/feedback", {"true_label": "virginica", "comment": "no"}),
         ("POST", "/api/v1/predictions/1/feedback", {"true_label": "rose"}),
         ("POST", "/api/v1/predictions/999/feedback", {"true_label": "setosa"}),
+        ("GET", "/api/v1/model", None),  # now with a version that has predictions and feedback
     ]
     for method, path, payload in calls:
         headers = account.headers

@@ -28,19 +28,31 @@ def test_the_model_card_shows_classes_version_and_sha256(client, model):
     assert model.manifest.trained_at in answer.text
 
 
-def test_the_model_card_says_when_there_is_no_feedback(client):
-    assert client.get("/model").testid_texts("feedback-stats") == [
-        "No prediction has feedback yet."
-    ]
+def test_the_model_card_says_when_there_are_no_predictions(client):
+    answer = client.get("/model")
+    assert answer.testid_texts("versions-empty") == ["No predictions yet."]
+    assert answer.testids("versions-table") == []
 
 
-def test_the_model_card_counts_feedback_and_the_share_right(client, account, predict):
-    for label in ("setosa", "setosa", "virginica"):
+def test_the_model_card_tables_each_version_s_predictions_and_the_share_right(
+    client, account, predict, model
+):
+    made = [predict()["id"] for _ in range(4)]  # setosa, each of them
+    client.set_model_version(made[:1], "00000000000a")
+    for prediction_id, true_label in [(made[1], "setosa"), (made[2], "virginica")]:
         client.post_json(
-            f"/api/v1/predictions/{predict()['id']}/feedback",
-            {"true_label": label},
+            f"/api/v1/predictions/{prediction_id}/feedback",
+            {"true_label": true_label},
             headers=account.headers,
         )
-    assert client.get("/model").testid_texts("feedback-stats") == [
-        "3 predictions have feedback; 66.7% of them were right."
+    table = client.get("/model").soup().select_one('[data-testid="versions-table"]')
+    assert [th.get_text() for th in table.select("thead th")] == [
+        "Version",
+        "Predictions",
+        "With feedback",
+        "Right",
+    ]
+    assert [[td.get_text() for td in row.select("td")] for row in table.select("tbody tr")] == [
+        [model.version, "3", "2", "50.0%"],
+        ["00000000000a", "1", "0", "–"],
     ]

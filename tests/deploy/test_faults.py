@@ -25,6 +25,7 @@ def test_with_postgresql_stopped_both_apps_say_503_and_recover_when_it_returns(s
         )
         assert made.status == 201
         counts[app] = count(browser, f"{stack.url}/{app}", tokens[app])
+    version = browser.get(f"{stack.url}/flask/api/v1/health").json()["model_version"]
     stack.database.stop()
     try:
         for app in ("flask", "django"):
@@ -33,6 +34,7 @@ def test_with_postgresql_stopped_both_apps_say_503_and_recover_when_it_returns(s
             assert health.json() == {
                 "status": "unavailable",
                 "checks": {"model": "ok", "database": "unreachable"},
+                "model_version": version,
             }
             refused = browser.post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA})
             assert refused.status == 503

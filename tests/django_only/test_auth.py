@@ -179,7 +179,7 @@ def test_the_503_page_does_not_read_the_session(django_client):
     broken = OperationalError("unable to open database file")
     with (
         mock.patch.object(SessionStore, "load", side_effect=broken),
-        mock.patch.object(PredictionQuerySet, "feedback_stats", side_effect=broken),
+        mock.patch.object(PredictionQuerySet, "version_stats", side_effect=broken),
     ):
         answer = django_client.get("/model")
     assert answer.status == 503

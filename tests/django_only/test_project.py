@@ -251,8 +251,8 @@ def test_sqlite_connections_are_immediate_with_the_shared_settings(tmp_path):
 
 
 def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path):
-    """/model counts all feedback, so it needs the table (an anonymous visitor's /history, empty
-    without a visitor id, does not)."""
+    """/model counts every version's predictions, so it needs the table (an anonymous
+    visitor's /history, empty without a visitor id, does not)."""
     code = (
         "import django; django.setup()\n"
         "from django.test import Client\n"

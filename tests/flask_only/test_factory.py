@@ -147,7 +147,7 @@ def test_every_sqlite_connection_uses_the_shared_settings(flask_app):
             connection.close()
 
 
-def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path, caplog):
+def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path, caplog, model):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3"})
     client = app.test_client()
     health = client.get("/api/v1/health")
@@ -155,6 +155,7 @@ def test_a_database_without_its_table_answers_503_and_logs_the_fix(tmp_path, cap
     assert health.get_json() == {
         "status": "unavailable",
         "checks": {"model": "ok", "database": "unreachable"},
+        "model_version": model.version,
     }
     answer = client.post(
         "/api/v1/predict",

@@ -7,12 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared_model import artifact
 from shared_model.artifact import (
     ModelIntegrityError,
     ModelNotFoundError,
     ModelVersionWarning,
     load_model,
     manifest_path,
+    read_manifest,
 )
 
 
@@ -58,6 +60,29 @@ def test_tampered_artifact_is_refused_before_unpickling(copy, tmp_path):
     with pytest.raises(ModelIntegrityError, match="does not match its manifest"):
         load_model(copy)
     assert not canary.exists()
+
+
+def test_a_link_switched_while_loading_never_mixes_two_versions(
+    model_path, second_model_path, tmp_path, monkeypatch
+):
+    """The link is resolved once: after the manifest is read, the artifact comes from the same
+    release, even when `current` now names another (docs/spec.md#104)."""
+    for name, source in (("first", model_path), ("second", second_model_path)):
+        (tmp_path / name).mkdir()
+        shutil.copy(source, tmp_path / name / "model.joblib")
+        shutil.copy(manifest_path(source), tmp_path / name / "model.json")
+    (tmp_path / "current").symlink_to("first")
+
+    def read_then_switch(path):
+        manifest = read_manifest(path)
+        (tmp_path / "current").unlink()
+        (tmp_path / "current").symlink_to("second")
+        return manifest
+
+    monkeypatch.setattr(artifact, "read_manifest", read_then_switch)
+    loaded = load_model(tmp_path / "current" / "model.joblib")
+    assert loaded.version == read_manifest(model_path).version
+    assert loaded.version != read_manifest(second_model_path).version
 
 
 def test_other_sklearn_version_is_reported(copy):

@@ -1,4 +1,5 @@
-"""The command line as a student uses it: `python -m shared_model train | info | predict`."""
+"""The command line as a student uses it: `python -m shared_model train | info | predict`, and
+as the roll-out uses it: `check`."""
 
 import json
 import os
@@ -6,6 +7,10 @@ import subprocess
 import sys
 
 import pytest
+
+from shared_model.artifact import manifest_path, save, sha256_of
+from shared_model.datasets import load_builtin
+from shared_model.training import train
 
 GOOD_CSV = """length (mm),width (mm),weight,kind
 10,4,1.5,small
@@ -132,4 +137,46 @@ def test_predict_with_a_bad_value_names_the_field(model_path, valid_features):
     assert (result.returncode, result.stderr) == (
         2,
         "error: petal_width: Must be a number from 0 to 5.\n",
+    )
+
+
+def test_check_proves_an_artifact_in_one_line(model_path, model):
+    result = run("check", str(model_path))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"OK iris {model.version}: 3 examples predicted\n",
+        "",
+    )
+
+
+def test_check_refuses_an_artifact_changed_after_its_manifest_with_exit_1(model_path, tmp_path):
+    copy = tmp_path / "model.joblib"
+    copy.write_bytes(model_path.read_bytes() + b"changed")
+    manifest_path(copy).write_bytes(manifest_path(model_path).read_bytes())
+    result = run("check", str(copy))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"error: {copy} does not match its manifest (SHA-256 ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_check_refuses_a_missing_artifact_with_exit_1(tmp_path):
+    result = run("check", str(tmp_path / "none.joblib"))
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"error: No model artifact at {tmp_path / 'none.joblib'}: run `python -m shared_model train` to create it.\n",
+    )
+
+
+def test_check_refuses_a_model_that_cannot_predict_its_manifest_s_examples(model_path, tmp_path):
+    """A breast cancer model under an iris manifest that names its SHA-256: it unpickles, but
+    predicts nothing the manifest describes."""
+    other = tmp_path / "model.joblib"
+    save(train(load_builtin("breast_cancer")), other)
+    manifest = json.loads(manifest_path(model_path).read_text())
+    manifest_path(other).write_text(json.dumps({**manifest, "sha256": sha256_of(other)}))
+    result = run("check", str(other))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: {other} cannot predict its manifest's examples (ValueError: 'setosa' is not in "
+        "list); retrain it with `python -m shared_model train`.\n"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from served_apps import Server, staff_token, start, wait_until_up
+from served_apps import Server, serving, staff_token
 
 
 @pytest.fixture(
@@ -25,14 +25,8 @@ def framework(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def served(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    process, log, port = start(framework, tmp_path_factory.mktemp(framework), workers=4)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(process, url, log)
-        yield Server(url, process, log)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serving(framework, tmp_path_factory.mktemp(framework), workers=4) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -10,8 +11,10 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from http_client import PASSWORD, Browserish
@@ -72,7 +75,11 @@ class Server:
 
 
 def start(
-    framework: str, tmp_path: Path, workers: int = 2, migrate: bool = True, **env: str
+    framework: str,
+    tmp_path: Path,
+    workers: int = 2,
+    migrate: bool = True,
+    **env: str,
 ) -> tuple[subprocess.Popen[bytes], Path, int]:
     """Migrate a fresh SQLite database, then start gunicorn with deploy/gunicorn.conf.py; returns
     the process, its log, its port."""
@@ -127,6 +134,19 @@ def staff_token(framework: str, tmp_path: Path, url: str) -> str:
     browser = Browserish()
     assert browser.log_in(url, "staff").status == 303
     return browser.new_token(url, "served tests")
+
+
+@contextlib.contextmanager
+def serving(framework: str, tmp_path: Path, **options: Any) -> Iterator[Server]:
+    """gunicorn as `start` starts it (`options` are its), once it answers; stopped at the end."""
+    process, log, port = start(framework, tmp_path, **options)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(process, url, log)
+        yield Server(url, process, log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def wait_until_up(
