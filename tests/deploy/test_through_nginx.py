@@ -123,3 +123,12 @@ def test_nginx_keeps_metrics_from_every_client(stack, app):
     reply = Browserish().get(f"{stack.url}/{app}/metrics")
     assert reply.status == 404
     assert b"model_predictions_total" not in reply.body
+
+
+def test_prometheus_scrapes_each_gunicorn_on_its_loopback_address(stack, app):
+    """Plain HTTP, no forwarded headers, yet production: exempt from the redirect to HTTPS, and
+    every worker of the instance added up (docs/spec.md#101-metrics)."""
+    for port in stack.ports[app]:
+        reply = Browserish().get(f"http://127.0.0.1:{port}/{app}/metrics")
+        assert reply.status == 200
+        assert b"# TYPE model_predictions_total counter" in reply.body
