@@ -180,8 +180,9 @@ if TRUSTED_PROXY_HOPS > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
-    # Prometheus scrapes the app server over plain HTTP on the loopback interface.
-    SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+    # Prometheus scrapes the app server over plain HTTP on the loopback interface. Django
+    # matches this against the path with the mount prefix (`django/metrics`).
+    SECURE_REDIRECT_EXEMPT = [r"(^|/)metrics$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
