@@ -104,7 +104,7 @@ def destinations(development: bool, **environ: str) -> list[tuple[type, type]]:
     """What `span_processors` sets up: (processor, exporter) kinds; the processors are shut
     down (a batch processor starts a thread)."""
     processors = telemetry.span_processors(development, environ)
-    kinds = [(type(p), type(p.span_exporter)) for p in processors]  # type: ignore[attr-defined]
+    kinds = [(type(p), type(p.span_exporter)) for p in processors]
     for processor in processors:
         processor.shutdown()
     return kinds
