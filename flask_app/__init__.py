@@ -16,7 +16,19 @@ from flask import Flask
 
 from shared_web import STATIC_FOLDER
 
-from . import api, auth, config, errors, ownership, pages, security, sessions, store, templating
+from . import (
+    api,
+    auth,
+    config,
+    errors,
+    ownership,
+    pages,
+    security,
+    sessions,
+    store,
+    telemetry,
+    templating,
+)
 from .extensions import csrf, model
 from .json_provider import OrjsonProvider
 
@@ -34,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.json = OrjsonProvider(app)
 
+    telemetry.init_app(app)  # first: every answer traced and given its id
     security.init_app(app)
     store.init_app(app)
     sessions.init_app(app)
@@ -48,4 +61,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    if app.config["APP_ENV"] == "development":
+        app.register_blueprint(telemetry.bp)  # GET /_dev/spans
     return app

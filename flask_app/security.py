@@ -26,8 +26,9 @@ from shared_web.headers import HSTS_HEADER, SECURITY_HEADERS, host_allowed
 
 
 def init_app(app: Flask) -> None:
-    """Call before any other extension adds a `before_request` hook: hooks run in the order
-    they were added, and a host that is not allowed gets its 400 before anything else runs."""
+    """Call right after `telemetry.init_app`, before any other extension adds a `before_request`
+    hook: hooks run in the order they were added, and a host that is not allowed gets its 400
+    before anything but the request's span and id."""
     app.before_request(only_allowed_hosts)
     app.after_request(security_headers)
     if hops := app.config["TRUSTED_PROXY_HOPS"]:
