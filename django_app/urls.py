@@ -1,12 +1,15 @@
 """The project's URLs: the predictions app's routes, the account pages
-(docs/spec.md#91-pages), and Django's admin (docs/spec.md#81-differences-a-user-can-see).
+(docs/spec.md#91-pages), Django's admin (docs/spec.md#81-differences-a-user-can-see), and in
+development the recent spans (docs/spec.md#103-traces).
 
 Django looks for the error views here, by these names; they live in `predictions/errors.py`.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from django_app import telemetry
 from django_app.predictions.converters import IdConverter
 
 # Before the apps' URLconfs are read: both use `<bigint:...>` for their ids.
@@ -17,6 +20,9 @@ urlpatterns = [
     path("accounts/", include("django_app.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.APP_ENV == "development":
+    # The recent spans of every worker (docs/spec.md#103-traces); in production, a 404.
+    urlpatterns.append(path("_dev/spans", telemetry.recent_spans, name="recent-spans"))
 
 handler400 = "django_app.predictions.errors.bad_request"
 handler403 = "django_app.predictions.errors.permission_denied"

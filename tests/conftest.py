@@ -52,8 +52,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
         from django.conf import settings
 
+        from django_app.telemetry import instrument
+
         # A fast hasher, as Django's testing docs advise: the suite signs up hundreds of accounts.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # What django_app/wsgi.py does before building the WSGI app; Django's test client builds
+        # a handler of its own.
+        instrument()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -11,6 +11,7 @@ from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q
 from django.utils import timezone
+from opentelemetry import trace
 
 from shared_model.predictor import Outcome, Predictor
 from shared_web import jsoncodec
@@ -18,6 +19,8 @@ from shared_web.payloads import new_prediction_fields
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+tracer = trace.get_tracer(__name__)
 
 
 class PredictionQuerySet(models.QuerySet["Prediction"]):
@@ -52,6 +55,7 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
     """Storing new predictions: methods of the model's manager, as Django's docs advise for
     code that works on a table rather than a row (docs/spec.md#72-writing-and-reading)."""
 
+    @tracer.start_as_current_span("store")
     def create_prediction(
         self,
         outcome: Outcome,
@@ -67,6 +71,7 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
             **new_prediction_fields(outcome, source, model), owner=owner, visitor=visitor
         )
 
+    @tracer.start_as_current_span("store")
     def create_predictions(
         self,
         outcomes: Iterable[Outcome],
