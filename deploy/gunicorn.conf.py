@@ -18,4 +18,8 @@ keepalive = 5
 preload_app = True  # load the app and its model once, then fork: workers share the model's memory
 forwarded_allow_ips = "127.0.0.1"  # X-Forwarded-* is believed from nginx on this machine only
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+# Each line ends with the request id the app answered with (docs/spec.md#102-request-ids): the
+# `{NAME}o` atom is a response header, its name in lower case.
+access_log_format = (
+    '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" request_id=%({x-request-id}o)s'
+)

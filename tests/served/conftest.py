@@ -1,7 +1,8 @@
 """Both apps under a real WSGI server (gunicorn, several worker processes) on 127.0.0.1.
 
-`served` is one gunicorn with 4 workers per app for the whole module: starting one takes 10 to
-30 s on two cores, so its tests share it, each counting only what it adds.
+`served` is one gunicorn with 4 workers per app for the whole module, started with
+deploy/gunicorn.conf.py as deployed: starting one takes 10 to 30 s on two cores, so its tests
+share it, each counting only what it adds.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def framework(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def served(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    process, log, port = start(framework, tmp_path_factory.mktemp(framework), workers=4)
+    folder = tmp_path_factory.mktemp(framework)
+    process, log, port = start(framework, folder, workers=4, deployed=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, url, log)

@@ -11,12 +11,14 @@ import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 import pytest
 from http_client import PASSWORD, Browserish
 from waiting import answers, output_of, wait_until
 
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 STAFF_COMMANDS = {
     # Each framework's own command; the password comes on standard input (Flask) or from the
     # variable Django's `createsuperuser --noinput` reads.
@@ -52,25 +54,51 @@ class Server:
     log: Path
 
     def request(
-        self, method: str, path: str, payload: object = None, token: str | None = None
+        self,
+        method: str,
+        path: str,
+        payload: object = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
+        status, _, body = self.answer(method, path, payload, token, headers)
+        return status, body
+
+    def answer(
+        self,
+        method: str,
+        path: str,
+        payload: object = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Message, bytes]:
+        """`request`, with the answer's headers."""
         data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method, headers=headers or {}
+        )
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if token is not None:
             request.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read()
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.headers, error.read()
 
 
 def start(
-    framework: str, tmp_path: Path, workers: int = 2, migrate: bool = True, **env: str
+    framework: str,
+    tmp_path: Path,
+    workers: int = 2,
+    migrate: bool = True,
+    deployed: bool = False,
+    **env: str,
 ) -> tuple[subprocess.Popen[bytes], Path, int]:
-    """Migrate a fresh SQLite database, then start gunicorn; returns the process, its log, its port."""
+    """Migrate a fresh SQLite database, then start gunicorn; returns the process, its log, its
+    port. `deployed`: with deploy/gunicorn.conf.py, as deployed (the address and the number of
+    workers stay the test's)."""
     if importlib.util.find_spec(framework) is None:
         pytest.skip(f"{framework} is not installed in this environment")
     target, migrate_command = APPS[framework]
@@ -83,6 +111,7 @@ def start(
         sys.executable,
         "-m",
         "gunicorn",
+        *(["--config", str(GUNICORN_CONF)] if deployed else []),
         "--workers",
         str(workers),
         "--no-control-socket",
@@ -97,8 +126,14 @@ def start(
 
 
 def environment(framework: str, tmp_path: Path, **env: str) -> dict[str, str]:
-    """The variables a served app runs with: its own SQLite file in `tmp_path`."""
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/{framework}.sqlite3", **env}
+    """The variables a served app runs with: its own SQLite file and recent spans in
+    `tmp_path`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/{framework}.sqlite3",
+        "RECENT_SPANS_PATH": str(tmp_path / "recent-spans.sqlite3"),
+        **env,
+    }
 
 
 def create_staff(framework: str, tmp_path: Path, username: str, password: str) -> None:
