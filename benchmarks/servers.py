@@ -88,18 +88,21 @@ def free_port() -> int:
 
 def environment(database: Path, contender: Contender | None = None) -> dict[str, str]:
     """The variables of a server on `database`: its metrics in a folder of its own, as each
-    gunicorn instance's are in production (docs/spec.md#101-metrics), the recent spans of
-    development off (production keeps none), and the contender's own settings."""
+    gunicorn instance's are in production (docs/spec.md#101-metrics), and the contender's own
+    settings."""
     metrics = database.with_suffix(".metrics")
     metrics.mkdir(exist_ok=True)
     return {
+        # Tracing as deployed (docs/spec.md#103-traces): spans recorded, not exported. The apps
+        # run in development here (plain HTTP), which would also write every span to the
+        # recent spans; OTEL_TRACES_EXPORTER=none keeps that off. The environment may say more.
+        "OTEL_TRACES_EXPORTER": "none",
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-secret"),
         "DJANGO_SETTINGS_MODULE": "django_app.settings",
         "PYTHONPATH": str(ROOT),
         "PROMETHEUS_MULTIPROC_DIR": str(metrics),
-        "RECENT_SPANS_PATH": "",
         **dict(contender.env if contender else ()),
     }
 

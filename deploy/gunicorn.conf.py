@@ -35,7 +35,11 @@ keepalive = 5
 preload_app = False
 forwarded_allow_ips = "127.0.0.1"  # X-Forwarded-* is believed from nginx on this machine only
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+# Each line ends with the request id the app answered with (docs/spec.md#102-request-ids): the
+# `{NAME}o` atom is a response header, its name in lower case.
+access_log_format = (
+    '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" request_id=%({x-request-id}o)s'
+)
 
 
 def metrics_folder() -> Path:

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer carries X-Request-ID; OpenTelemetry's middleware goes after
+    # the content_security_policy one (django_app/telemetry.py says why).
+    "django_app.telemetry.request_id",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_app.predictions.middleware.content_security_policy",
@@ -87,7 +90,10 @@ WSGI_APPLICATION = "django_app.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, each rendering traced (docs/spec.md#103-traces); named "django" as
+        # Django's own backend would be.
+        "BACKEND": "django_app.telemetry.DjangoTemplates",
+        "NAME": "django",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -191,7 +197,16 @@ CSRF_FAILURE_VIEW = "django_app.predictions.errors.csrf_failure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line says which request it was written for (docs/spec.md#102-request-ids).
+    "filters": {"request_id": {"()": "shared_web.telemetry.RequestIdFilter"}},
+    "formatters": {"request_id": {"format": "%(message)s request_id=%(request_id)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "request_id",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},

@@ -27,6 +27,7 @@ from . import (
     security,
     sessions,
     store,
+    telemetry,
     templating,
 )
 from .extensions import csrf, model
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.json = OrjsonProvider(app)
 
+    telemetry.init_app(app)  # first: every answer traced and given its id
     security.init_app(app)
     metrics.init_app(app)
     store.init_app(app)
@@ -61,4 +63,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    if app.config["APP_ENV"] == "development":
+        app.register_blueprint(telemetry.bp)  # GET /_dev/spans
     return app

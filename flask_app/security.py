@@ -28,8 +28,9 @@ from .metrics import METRICS_PATH
 
 
 def init_app(app: Flask) -> None:
-    """Call before any other extension adds a `before_request` hook: hooks run in the order
-    they were added, and a host that is not allowed gets its 400 before anything else runs."""
+    """Call right after `telemetry.init_app`, before any other extension adds a `before_request`
+    hook: hooks run in the order they were added, and a host that is not allowed gets its 400
+    before anything but the request's span and id."""
     app.before_request(only_allowed_hosts)
     app.after_request(security_headers)
     if hops := app.config["TRUSTED_PROXY_HOPS"]:

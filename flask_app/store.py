@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 from flask_sqlalchemy.pagination import Pagination
+from opentelemetry import trace
 from sqlalchemy import ColumnElement, Row, Select, event, false, func, insert, select, true, update
 from sqlalchemy.engine import make_url
 
@@ -27,6 +28,8 @@ from .models import Prediction
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HISTORY_PAGE_SIZE = 20
+
+tracer = trace.get_tracer(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -77,6 +80,7 @@ class Viewer:
 # Writing
 
 
+@tracer.start_as_current_span("store")
 def add(prediction: Predictions, source: str, viewer: Viewer) -> Prediction:
     """Store one new prediction (a batch of one), the ORM's ordinary way, and count it
     (docs/spec.md#101-metrics)."""
@@ -89,6 +93,7 @@ def add(prediction: Predictions, source: str, viewer: Viewer) -> Prediction:
     return row
 
 
+@tracer.start_as_current_span("store")
 def add_all(predictions: Predictions, source: str, viewer: Viewer) -> Sequence[Row[Any]]:
     """Store a batch in one transaction, all of it or, on any error, none; the stored rows come
     back in the batch's order, as SQLAlchemy `Row`s with the table's columns.

@@ -2,18 +2,26 @@
 
 Nothing here mutates the fitted estimator, and scikit-learn's `predict_proba` only reads it, so
 one `Predictor` is safe to share between threads (gunicorn threads, Django's and Flask's dev servers).
+
+Validating and predicting are spans of the caller's trace (docs/spec.md#103-traces), made through
+the OpenTelemetry API only, as a library should: without an SDK set up they cost next to nothing,
+and with one they land in whatever provider the app configured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from time import perf_counter
 from typing import Any, NamedTuple, overload
 
 import numpy as np
+from opentelemetry import trace
+from opentelemetry.util.types import AttributeValue
 
 from .schema import Feature, Manifest
 from .validation import FloatArray, validate_features, validate_instances
+
+tracer = trace.get_tracer(__name__)
 
 
 class Outcome(NamedTuple):
@@ -77,6 +85,10 @@ class Predictor:
         fitted = [str(c) for c in estimator.classes_]
         self._columns = np.array([fitted.index(c) for c in manifest.classes])
         self._names = [f.name for f in manifest.features]
+        self._span_attributes: dict[str, AttributeValue] = {
+            "model.name": manifest.name,
+            "model.version": manifest.version,
+        }
 
     @property
     def name(self) -> str:
@@ -102,7 +114,18 @@ class Predictor:
     def predict_array(self, X: FloatArray, started: float | None = None) -> Predictions:
         """Predict every row of an already validated array in one vectorised call; `started`
         is when validating it began, if it is part of the time to report."""
-        return Predictions(self, X, started)
+        attributes: dict[str, AttributeValue] = {**self._span_attributes, "model.rows": len(X)}
+        with tracer.start_as_current_span("predict", attributes=attributes):
+            return Predictions(self, X, started)
+
+    def _validated(
+        self, validate: Callable[[Sequence[Feature], object], FloatArray], data: object
+    ) -> FloatArray:
+        """`validate(features, data)` as a span that counts the rows it let through."""
+        with tracer.start_as_current_span("validate", attributes=self._span_attributes) as span:
+            X = validate(self.features, data)
+            span.set_attribute("model.rows", len(X))
+        return X
 
     def predict(self, features: object) -> Outcome:
         """Validate one feature mapping and predict it; raises ValidationError."""
@@ -111,12 +134,12 @@ class Predictor:
     def predict_one(self, features: object) -> Predictions:
         """`predict`, as a batch of one: the form in which predictions are stored."""
         started = perf_counter()
-        return self.predict_array(validate_features(self.features, features), started)
+        return self.predict_array(self._validated(validate_features, features), started)
 
     def predict_batch(self, instances: object) -> Predictions:
         """Validate a list of 1 to 1,000 mappings and predict them all in one call."""
         started = perf_counter()
-        return self.predict_array(validate_instances(self.features, instances), started)
+        return self.predict_array(self._validated(validate_instances, instances), started)
 
     def predict_rows(self, rows: Sequence[dict[str, float]]) -> Predictions:
         """Predict mappings that are already validated (e.g. parsed from a form or a CSV file)."""

@@ -68,4 +68,7 @@ def _flask_app() -> Any:
     return create_app({"DATABASE_URL": url} if url else None)
 
 
+# Both apps share this process's one tracer provider (docs/spec.md#103-traces), so their spans
+# carry one service name: this one, rather than the name of whichever app is built first.
+os.environ.setdefault("OTEL_SERVICE_NAME", "side-by-side")
 application = DispatcherMiddleware(side_by_side, {"/flask": _flask_app(), "/django": _django_app()})

@@ -24,6 +24,7 @@ from shared_model.artifact import load_model, save
 from shared_model.datasets import load_builtin
 from shared_model.predictor import Predictor
 from shared_model.training import train
+from shared_web import telemetry
 
 MODEL_DIR = pytest.StashKey[Path]()
 # `nox -s postgres` runs the contract suite with DATABASE_URL on a throw-away PostgreSQL server.
@@ -32,25 +33,70 @@ POSTGRES_URL = _url if _url.startswith(("postgres://", "postgresql://")) else ""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Train the suite's model into a folder of its own and point both apps at it."""
+    """Train the suite's model into a folder of its own and point both apps at it; set up
+    tracing for the whole process, as the apps would."""
     folder = Path(tempfile.mkdtemp(prefix="test-model-"))
     config.stash[MODEL_DIR] = folder
     path = folder / "iris.joblib"
     save(train(load_builtin("iris")), path)
     os.environ["MODEL_PATH"] = str(path)
     os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+    # The recent spans go beside the model, never into the checkout's var/.
+    os.environ["RECENT_SPANS_PATH"] = str(folder / "recent-spans.sqlite3")
+    # A process has one tracer provider (shared_web/telemetry.py), set by the first app built;
+    # the suite sets it first, in development as the apps run here, so that whichever test runs
+    # first (one building an app in production, say) every app finds the same one.
+    telemetry.configure("tests", development=True)
     if importlib.util.find_spec("django"):
         # Read the settings now, with MODEL_PATH set; pytest-django then sets Django up.
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
         from django.conf import settings
 
+        from django_app.telemetry import instrument
+
         # A fast hasher, as Django's testing docs advise: the suite signs up hundreds of accounts.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # What django_app/wsgi.py does before building the WSGI app; Django's test client builds
+        # a handler of its own.
+        instrument()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if MODEL_DIR in config.stash:
         shutil.rmtree(config.stash[MODEL_DIR], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _span_recorder() -> Any:
+    """A processor on the process's tracer provider that hands the spans to the SDK's in-memory
+    exporter while a test records them, and drops the others (a provider keeps its processors
+    for good, and the suite ends hundreds of thousands of spans)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    class Recorder(SimpleSpanProcessor):
+        recording = False
+
+        def on_end(self, span: ReadableSpan) -> None:
+            if self.recording:
+                super().on_end(span)
+
+    recorder = Recorder(InMemorySpanExporter())
+    trace.get_tracer_provider().add_span_processor(recorder)
+    return recorder
+
+
+@pytest.fixture
+def spans(_span_recorder: Any) -> Iterator[Any]:
+    """The spans the test ends, in the order they end: `spans.get_finished_spans()`."""
+    exporter = _span_recorder.span_exporter
+    exporter.clear()
+    _span_recorder.recording = True
+    yield exporter
+    _span_recorder.recording = False
+    exporter.clear()
 
 
 @pytest.fixture(scope="session")

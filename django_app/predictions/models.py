@@ -10,6 +10,7 @@ from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from opentelemetry import trace
 
 from shared_model.predictor import Predictions, Predictor
 from shared_web import jsoncodec
@@ -19,6 +20,8 @@ from .metrics import model_metrics
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+tracer = trace.get_tracer(__name__)
 
 
 class PredictionQuerySet(models.QuerySet["Prediction"]):
@@ -62,6 +65,7 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
     """Storing new predictions: methods of the model's manager, as Django's docs advise for
     code that works on a table rather than a row (docs/spec.md#72-writing-and-reading)."""
 
+    @tracer.start_as_current_span("store")
     def create_prediction(
         self,
         prediction: Predictions,
@@ -81,6 +85,7 @@ class PredictionManager(models.Manager.from_queryset(PredictionQuerySet)):  # ty
         model_metrics.predicted(model.version, source, prediction.labels, prediction.seconds)
         return row
 
+    @tracer.start_as_current_span("store")
     def create_predictions(
         self,
         predictions: Predictions,

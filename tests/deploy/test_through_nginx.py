@@ -149,3 +149,42 @@ def test_prometheus_counts_a_prediction_made_through_nginx(stack, app):
     reply = Browserish().post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA})
     assert reply.status == 201
     assert predictions_counted(stack, app) - before == 1
+
+
+def logged_lines(stack, name: str, ending: str) -> list[str]:
+    """The lines of a log of the stack (`access`: nginx's; `flask-1` ...: a gunicorn's)."""
+    return [line for line in stack.log(name).splitlines() if line.endswith(ending)]
+
+
+def test_a_request_without_an_id_gets_nginx_s_in_every_log(stack, app):
+    """nginx's $request_id goes to the app, which answers with it; nginx's access log and the
+    gunicorn instance's (written once the answer is sent) end with it (docs/spec.md#102)."""
+    request_id = Browserish().get(f"{stack.url}/{app}/api/v1/health").headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    ending = f" request_id={request_id}"
+    logs = ["access", f"{app}-1", f"{app}-2"]
+    wait_until(
+        lambda: len([log for log in logs if logged_lines(stack, log, ending)]) == 2,
+        None,
+        lambda: "\n".join(stack.log(log)[-2000:] for log in logs),
+        "the request's lines in nginx's and gunicorn's access logs",
+        seconds=30,
+    )
+
+
+def test_a_client_s_own_sane_id_goes_through(stack, app):
+    reply = Browserish().get(f"{stack.url}/{app}/api/v1/health", **{"X-Request-ID": "client-7.a"})
+    assert reply.headers["X-Request-ID"] == "client-7.a"
+
+
+def test_nginx_replaces_an_insane_id_with_its_own(stack, app):
+    reply = Browserish().get(f"{stack.url}/{app}/api/v1/health", **{"X-Request-ID": "a b/c"})
+    request_id = reply.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    wait_until(
+        lambda: bool(logged_lines(stack, "access", f" request_id={request_id}")),
+        None,
+        lambda: stack.log("access")[-2000:],
+        "the request's line in nginx's access log",
+        seconds=30,
+    )

@@ -1,5 +1,5 @@
 """What two answers must share to count as alike: everything but times, CSRF tokens, the secret of
-a new API token and the "Served by" footer (docs/spec.md#81-differences-a-user-can-see) and what
+a new API token, request ids and the "Served by" footer (docs/spec.md#81-differences-a-user-can-see) and what
 each server words its own way (docs/spec.md#82-what-each-server-words-its-own-way): among them
 the CSRF field's name, and the `/` of a `next=` query written as is (Django) or as `%2F`
 (Flask-Login, docs/spec.md#91-pages). Cookies are not compared: their names and when each app
@@ -89,9 +89,11 @@ def _decoded_query(location: str) -> str:
 
 
 def comparable(answer: Answer) -> dict[str, Any]:
-    """Status, content type, the spec's headers (section 6.1, `Allow`, `Location`), and the body
-    as its type is compared."""
+    """Status, content type, the spec's headers (section 6.1, `Allow`, `Location`, and
+    `X-Request-ID`, which must be there but is each app's own: a new id per request, section
+    10.2), and the body as its type is compared."""
     content_type = answer.content_type or ""
+    assert answer.header("X-Request-ID"), "every answer has an X-Request-ID (spec 10.2)"
     result: dict[str, Any] = {
         "status": answer.status,
         "content_type": content_type,

@@ -1,7 +1,8 @@
 """Both apps under a real WSGI server (gunicorn, several worker processes) on 127.0.0.1.
 
-`served` is one gunicorn with 4 workers per app for the whole module: starting one takes 10 to
-30 s on two cores, so its tests share it, each counting only what it adds.
+`served` is one gunicorn with 4 workers per app for the whole module, started with
+deploy/gunicorn.conf.py as deployed: starting one takes 10 to 30 s on two cores, so its tests
+share it, each counting only what it adds.
 """
 
 from __future__ import annotations

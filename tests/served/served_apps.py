@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -59,19 +60,38 @@ class Server:
     log: Path
 
     def request(
-        self, method: str, path: str, payload: object = None, token: str | None = None
+        self,
+        method: str,
+        path: str,
+        payload: object = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
+        status, _, body = self.answer(method, path, payload, token, headers)
+        return status, body
+
+    def answer(
+        self,
+        method: str,
+        path: str,
+        payload: object = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Message, bytes]:
+        """`request`, with the answer's headers."""
         data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method, headers=headers or {}
+        )
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if token is not None:
             request.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read()
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.headers, error.read()
 
 
 def start(
@@ -111,8 +131,14 @@ def start(
 
 
 def environment(framework: str, tmp_path: Path, **env: str) -> dict[str, str]:
-    """The variables a served app runs with: its own SQLite file in `tmp_path`."""
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/{framework}.sqlite3", **env}
+    """The variables a served app runs with: its own SQLite file and recent spans in
+    `tmp_path`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/{framework}.sqlite3",
+        "RECENT_SPANS_PATH": str(tmp_path / "recent-spans.sqlite3"),
+        **env,
+    }
 
 
 def create_staff(framework: str, tmp_path: Path, username: str, password: str) -> None:

@@ -1,19 +1,23 @@
-"""docs/spec.md#1-entry-points-and-configuration, #65-mounted-under-a-prefix and #96-limits under
-gunicorn: concurrent writers on SQLite, the failed log-ins of all workers counted together,
-mounting, refusing to start."""
+"""docs/spec.md#1-entry-points-and-configuration, #65-mounted-under-a-prefix, #96-limits and
+#102-request-ids, #103-traces under gunicorn: concurrent writers on SQLite, the failed log-ins of
+all workers counted together, mounting, refusing to start, the recent spans of every worker in
+one file, the request id in the access log."""
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from http_client import PASSWORD, Browserish
 from prometheus_client.parser import text_string_to_metric_families
 from served_apps import Server, start, wait_until_up
@@ -22,6 +26,8 @@ from waiting import STARTUP_SECONDS, output_of, wait_until
 from shared_model.artifact import manifest_path
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+BEHIND_TLS = {"X-Forwarded-Proto": "https"}
+SERVICE = {"flask": "flask-app", "django": "django-app"}
 
 
 def stored(served: Server, staff: str) -> int:
@@ -157,41 +163,50 @@ def test_production_without_a_secret_key_stops_gunicorn(framework, tmp_path, mon
     assert "Worker failed to boot" in output
 
 
-def test_production_behind_a_tls_proxy_redirects_http_and_sends_hsts(framework, tmp_path):
+@pytest.fixture(scope="module")
+def production(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One gunicorn per app in production, behind a TLS proxy that says so in
+    X-Forwarded-Proto, for the module's tests."""
     secret = "s" * 20 + "ecret-key-for-this-test-only-0123456789"
-    process, log, port = start(framework, tmp_path, APP_ENV="production", SECRET_KEY=secret)
+    folder = tmp_path_factory.mktemp(f"{framework}-production")
+    process, log, port = start(framework, folder, APP_ENV="production", SECRET_KEY=secret)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(process, url, log, headers={"X-Forwarded-Proto": "https"})
-        plain = urllib.request.Request(url + "/history?page=1")
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            opener.open(plain)
-            raise AssertionError("plain HTTP was not redirected")
-        except urllib.error.HTTPError as answer:
-            assert answer.code == 301
-            assert answer.headers["Location"] == f"https://127.0.0.1:{port}/history?page=1"
-        # Prometheus scrapes the app server itself, over plain HTTP (docs/spec.md#101-metrics).
-        with opener.open(urllib.request.Request(url + "/metrics")) as answer:
-            assert answer.status == 200
-        secure = urllib.request.Request(
-            url + "/api/v1/health", headers={"X-Forwarded-Proto": "https"}
-        )
-        with opener.open(secure) as answer:
-            assert answer.status == 200
-            assert (
-                answer.headers["Strict-Transport-Security"]
-                == "max-age=31536000; includeSubDomains; preload"
-            )
-            assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
-        with opener.open(
-            urllib.request.Request(url + "/", headers={"X-Forwarded-Proto": "https"})
-        ) as answer:
-            cookie = answer.headers["Set-Cookie"]
-            assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        wait_until_up(process, url, log, headers=BEHIND_TLS)
+        yield Server(url, process, log)
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_production_behind_a_tls_proxy_redirects_http_and_sends_hsts(production: Server):
+    url = production.url
+    plain = urllib.request.Request(url + "/history?page=1")
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(plain)
+        raise AssertionError("plain HTTP was not redirected")
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 301
+        assert answer.headers["Location"] == url.replace("http:", "https:") + "/history?page=1"
+    secure = urllib.request.Request(url + "/api/v1/health", headers=BEHIND_TLS)
+    with opener.open(secure) as answer:
+        assert answer.status == 200
+        assert (
+            answer.headers["Strict-Transport-Security"]
+            == "max-age=31536000; includeSubDomains; preload"
+        )
+        assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    with opener.open(urllib.request.Request(url + "/", headers=BEHIND_TLS)) as answer:
+        cookie = answer.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_in_production_prometheus_scrapes_over_plain_http(production: Server):
+    """The app server itself, not through the proxy: no redirect (docs/spec.md#101-metrics)."""
+    opener = urllib.request.build_opener(NoRedirect)
+    with opener.open(urllib.request.Request(production.url + "/metrics")) as answer:
+        assert answer.status == 200
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -227,3 +242,49 @@ def test_log_ins_sent_at_once_get_five_guesses_in_all(served: Server):
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = sorted(pool.map(attempt, range(10)))
     assert statuses == [400] * 5 + [429] * 5
+
+
+def recent_trace_ids(server: Server) -> set[str]:
+    status, body = server.request("GET", "/_dev/spans")
+    assert status == 200, body
+    return {span["trace_id"] for span in json.loads(body)["spans"] if span["kind"] == "SERVER"}
+
+
+def test_every_worker_shows_the_recent_spans_of_all(served: Server):
+    """Twenty predictions at once, so that all workers answer some, each joining a trace of its
+    own; then /_dev/spans, asked eight times at once so that each worker answers, shows all."""
+    trace_ids = [secrets.token_hex(16) for _ in range(20)]
+
+    def predict(trace_id: str) -> int:
+        traceparent = {"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"}
+        payload = {"features": SETOSA}
+        return served.request("POST", "/api/v1/predict", payload, headers=traceparent)[0]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(predict, trace_ids)) == [201] * 20
+        seen = list(pool.map(lambda _: recent_trace_ids(served), range(8)))
+    assert all(set(trace_ids) <= trace_ids_seen for trace_ids_seen in seen)
+
+
+def test_the_spans_name_the_app_s_service(served: Server, framework: str):
+    served.request("GET", "/api/v1/health")
+    _, body = served.request("GET", "/_dev/spans")
+    assert {span["service"] for span in json.loads(body)["spans"]} == {SERVICE[framework]}
+
+
+def test_the_access_log_line_ends_with_the_id_the_app_answered(served: Server):
+    _, headers, _ = served.answer("GET", "/api/v1/model")
+    ending = f" request_id={headers['X-Request-ID']}"
+
+    def logged() -> list[str]:  # gunicorn writes the line once the answer is sent
+        return [line for line in served.log.read_text().splitlines() if line.endswith(ending)]
+
+    wait_until(lambda: bool(logged()), served.process, output_of(served.log), "the access log")
+    [line] = logged()
+    assert '"GET /api/v1/model HTTP/1.1" 200 ' in line
+
+
+def test_in_production_the_recent_spans_are_an_unknown_page(production: Server):
+    unknown = production.request("GET", "/no/such/page", headers=BEHIND_TLS)
+    assert unknown[0] == 404
+    assert production.request("GET", "/_dev/spans", headers=BEHIND_TLS) == unknown
