@@ -57,16 +57,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that every answer carries X-Request-ID; OpenTelemetry's middleware goes after
-    # the content_security_policy one (django_app/telemetry.py says why).
+    # metrics_on_loopback (django_app/telemetry.py says why).
     "django_app.telemetry.request_id",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_app.predictions.middleware.content_security_policy",
+    # Before any middleware that checks Host against ALLOWED_HOSTS (OpenTelemetry's, Common).
+    "django_app.predictions.middleware.metrics_on_loopback",
     "django_app.predictions.middleware.limit_request_size",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Before CommonMiddleware, the first to check Host against ALLOWED_HOSTS.
-    "django_app.predictions.middleware.metrics_on_loopback",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -28,7 +28,7 @@ from shared_web import telemetry
 from shared_web.telemetry import REQUEST_ID_HEADER, current_request_id
 
 SERVICE_NAME = "django-app"
-LAST_HEADER_MIDDLEWARE = "django_app.predictions.middleware.content_security_policy"
+BEFORE_TRACING = "django_app.predictions.middleware.metrics_on_loopback"
 DATABASE_INSTRUMENTORS = {
     "django.db.backends.sqlite3": SQLite3Instrumentor,
     "django.db.backends.postgresql": PsycopgInstrumentor,
@@ -47,14 +47,16 @@ def instrument() -> None:
     OpenTelemetry's middleware reads the request's host, which raises DisallowedHost for a host
     not allowed (opentelemetry-python-contrib issue 1781), and so answers that request itself
     with Django's 400. It goes right after the middlewares that put headers on every answer
-    (`request_id` first, the security headers), so that this 400 gets them too. The one request
-    it cannot see is the one SecurityMiddleware redirects to HTTPS.
+    (`request_id` first, the security headers), so that this 400 gets them too, and after
+    `metrics_on_loopback`, which answers Prometheus's scrapes from a loopback host that
+    `ALLOWED_HOSTS` leaves out (those are not traced anyway). The one request it cannot see is
+    the one SecurityMiddleware redirects to HTTPS.
     """
     if not telemetry.configure(SERVICE_NAME, development=settings.APP_ENV == "development"):
         return
     DjangoInstrumentor().instrument(
         excluded_urls=telemetry.UNTRACED_URLS,
-        middleware_position=settings.MIDDLEWARE.index(LAST_HEADER_MIDDLEWARE) + 1,
+        middleware_position=settings.MIDDLEWARE.index(BEFORE_TRACING) + 1,
         request_hook=bind_trace_request_id,
     )
     DATABASE_INSTRUMENTORS[settings.DATABASES["default"]["ENGINE"]]().instrument()

@@ -170,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A key of this folder's own keeps the development warning out of the way, and the
         # sessions (kept in the databases) valid from one run to the next.
         "SECRET_KEY": secret_key(args.data_dir),
+        # Both apps' finished spans, for /_dev/spans (docs/spec.md#103-traces).
+        "RECENT_SPANS_PATH": str(args.data_dir / "recent-spans.sqlite3"),
         **os.environ,
         "MODEL_PATH": str(model_path),
         "FLASK_DATABASE_URL": f"sqlite:///{folder / 'flask.sqlite3'}",
@@ -193,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  side by side  {base}/\n"
             f"  Flask         {base}/flask/\n"
             f"  Django        {base}/django/\n"
+            f"What each app is doing: {base}/flask/metrics, {base}/django/metrics (Prometheus);\n"
+            f"what the last requests did: {base}/flask/_dev/spans (OpenTelemetry, both apps).\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -102,6 +102,14 @@ def test_serve_trains_migrates_prints_the_addresses_and_stops_on_ctrl_c(tmp_path
         # (docs/spec.md#101-metrics), and every worker's counts add up.
         predict_in_each_app(base, {"flask": 1, "django": 2})
         assert model_series_by_app(base) == {"flask": 1, "django": 2}
+        # and the recent spans of both apps in one file; each instrumentation
+        # gives the route its framework's way (docs/spec.md#103-traces, #82).
+        with urllib.request.urlopen(f"{base}/flask/_dev/spans") as response:
+            spans = json.load(response)["spans"]
+        routes = {
+            span["attributes"].get("http.route") for span in spans if span["kind"] == "SERVER"
+        }
+        assert {"/api/v1/predict", "api/v1/predict"} <= routes
 
     output = run_until_ready_then_stop(
         serve(tmp_path, "--port", str(port)), port, both_apps_count_their_own_predictions
