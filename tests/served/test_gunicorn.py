@@ -251,8 +251,9 @@ def recent_trace_ids(server: Server) -> set[str]:
 
 
 def test_every_worker_shows_the_recent_spans_of_all(served: Server):
-    """Twenty predictions at once, so that all workers answer some, each joining a trace of its
-    own; then /_dev/spans, asked eight times at once so that each worker answers, shows all."""
+    """Twenty predictions at once, so that several workers answer them, each joining a trace
+    of its own; then /_dev/spans, asked eight times at once (so by several workers too), shows
+    all twenty every time."""
     trace_ids = [secrets.token_hex(16) for _ in range(20)]
 
     def predict(trace_id: str) -> int:
