@@ -30,7 +30,6 @@ def init_app(app: Flask) -> None:
         path=METRICS_PATH,
         registry=registry,
         group_by="url_rule",
-        excluded_paths=[f"^{METRICS_PATH}$"],
     )
 
 
