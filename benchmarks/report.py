@@ -109,7 +109,7 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
             and not stress["database_locked"]
             and stress["stored"] >= stress["acknowledged"],
         )
-        if "operating" in results:  # runs since metrics and traces (issue #14)
+        if "operating" in results:  # a benchmark.json older than metrics and traces has none
             kept = results["operating"][name]["relative_to_unobserved"]
             goal(
                 f"{title}: single-row predictions with metrics and traces ≥ 0.9× without",
