@@ -1,7 +1,8 @@
 """The whole stack on this machine, as the lecture draws it: a web server in front (TLS, static
 files), the application servers of both apps behind it, PostgreSQL behind them. The web server is
-either nginx, with gunicorns beside it (two instances of each app), or Apache httpd, with the
-apps inside it (mod_wsgi's daemon processes, one group of two per app: deploy/httpd.py).
+either nginx, with gunicorns beside it (two instances of each app, two workers each), or Apache
+httpd, with the apps inside it (mod_wsgi's daemon processes, one group of four per app:
+deploy/httpd.py).
 
     python -m deploy.stack [--web-server apache]   # start it, print the address, stop on Ctrl-C
     python3 dev.py -s deploy          # start each, run the smoke tests through it, stop it
@@ -46,6 +47,8 @@ from .system import MISSING_HINT, WEB_SERVERS, missing_tools
 HERE = Path(__file__).parent
 STARTUP_SECONDS = 180  # generous for a busy machine; each wait ends at the first answer
 APPS = {"flask": "flask_app:create_app()", "django": "django_app.wsgi:application"}
+# deploy/gunicorn.conf.py's workers per instance; Apache gets as many daemon processes in all.
+GUNICORN_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # What nginx tells each gunicorn about a request; the apps in production redirect plain HTTP.
 THROUGH_HTTPS = {"X-Forwarded-Proto": "https"}
 
@@ -213,8 +216,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def running_stack(
     instances: int = 2, https_port: int = 0, http_port: int = 0, web_server: str = "nginx"
 ) -> Iterator[Stack]:
-    """Start PostgreSQL, then `instances` gunicorns per app and nginx, or Apache with `instances`
-    daemon processes per app; stop and remove them at the end. The web server listens on the
+    """Start PostgreSQL, then `instances` gunicorns per app and nginx, or Apache with as many
+    daemon processes per app as those gunicorns have workers; stop and remove them at the end. The web server listens on the
     ports given, or on free ones."""
     run = Path(tempfile.mkdtemp(prefix="stack-"))
     run.chmod(0o755)  # the web server's workers run as an unprivileged user and read files here
@@ -329,13 +332,15 @@ def _start_apache(
     https_port: int,
     processes: list[subprocess.Popen[bytes]],
 ) -> Started:
-    """Apache with `instances` daemon processes per app. Its environment is the apps' settings
+    """Apache with a daemon process per worker of `instances` gunicorns, for each app: the
+    same number of single-threaded processes as behind nginx. Its environment is the apps' settings
     alone: the daemon processes inherit it, and a PYTHONPATH or VIRTUAL_ENV of this process
     would mislead Debian's python3 in them."""
     run = stack.run
     ports = {"http": http_port, "https": https_port, "metrics": _free_port()}
     stack.ports = {app: [ports["metrics"]] for app in APPS}
-    config = httpd.render(run, ports, instances, httpd.python_home(), httpd.deploy_code(run))
+    per_app = instances * GUNICORN_WORKERS
+    config = httpd.render(run, ports, per_app, httpd.python_home(), httpd.deploy_code(run))
     apache_env = {
         **{name: env[name] for name in APP_SETTINGS},
         "PATH": "/usr/sbin:/usr/bin:/bin",
