@@ -3,7 +3,11 @@ mod_wsgi: the `stack` fixture runs each) over HTTPS."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from waiting import output_of, wait_until
 from web import Browserish
 
+from deploy.stack import GUNICORN_WORKERS
 from shared_web.headers import SECURITY_HEADERS
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
@@ -97,6 +102,35 @@ def test_requests_are_spread_over_both_instances_of_each_app(stack, app):
         assert browser.get(f"{stack.url}/{app}/api/v1/health").status == 200
     counts = [stack.log(f"{app}-{n}").count("/api/v1/health") for n in (1, 2)]
     assert all(count > 0 for count in counts), counts
+
+
+def children(parent: int) -> list[tuple[str, str]]:
+    """The user and the name (`argv[0]`) of each child process of `parent`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            name = (stat.parent / "cmdline").read_bytes().split(b"\0")[0].decode().strip()
+            user = pwd.getpwuid(stat.parent.stat().st_uid).pw_name
+        except (OSError, IndexError):  # it ended while being read
+            continue
+        if ppid == parent:
+            found.append((user, name))
+    return found
+
+
+def test_under_apache_each_app_runs_in_daemon_processes_apache_started(stack):
+    """The application server inside the web server: Apache's parent process starts each app's
+    mod_wsgi daemon group itself, as many processes as the nginx stack has gunicorn workers,
+    under Apache's unprivileged user, named after the group (`display-name`)."""
+    if stack.web_server != "apache":
+        pytest.skip("behind nginx the application servers are gunicorns beside it")
+    user = "www-data" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    daemons = Counter(entry for entry in children(stack.pids()[0]) if "(wsgi:" in entry[1])
+    assert daemons == {
+        (user, "(wsgi:flask)"): 2 * GUNICORN_WORKERS,
+        (user, "(wsgi:django)"): 2 * GUNICORN_WORKERS,
+    }
 
 
 def test_both_apps_share_one_postgresql_server(stack):
