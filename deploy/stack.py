@@ -245,7 +245,7 @@ def running_stack(
             stack = Stack("", "", database, run, models, web_server=web_server)
             http_port, https_port = http_port or _free_port(), https_port or _free_port()
             start = _start_apache if web_server == "apache" else _start_nginx
-            server, log = start(stack, env, instances, http_port, https_port, processes)
+            server, log = start(Launch(stack, env, instances, http_port, https_port, processes))
             stack.url, stack.http_url = (
                 f"https://localhost:{https_port}",
                 f"http://localhost:{http_port}",
@@ -271,20 +271,25 @@ APP_SETTINGS = (
 Started = tuple[subprocess.Popen[bytes], Path]  # the web server's process and its log
 
 
-def _start_nginx(
-    stack: Stack,
-    env: dict[str, str],
-    instances: int,
-    http_port: int,
-    https_port: int,
-    processes: list[subprocess.Popen[bytes]],
-) -> Started:
+@dataclass
+class Launch:
+    """What starting either web server (with its apps) needs from `running_stack`."""
+
+    stack: Stack
+    env: dict[str, str]  # the apps' settings, on top of this process's environment
+    instances: int
+    http_port: int
+    https_port: int
+    processes: list[subprocess.Popen[bytes]]  # each one started goes here, to be stopped at the end
+
+
+def _start_nginx(launch: Launch) -> Started:
     """`instances` gunicorns per app, each waited for, then nginx in front of them."""
-    run = stack.run
+    stack, run = launch.stack, launch.stack.run
     # nginx, the one proxy in front, appends the client's address to X-Forwarded-For (the
     # production default, said here for the reader: docs/spec.md#96-limits).
-    env = {**env, "TRUSTED_PROXY_HOPS": "1"}
-    stack.ports = ports = {app: [_free_port() for _ in range(instances)] for app in APPS}
+    env = {**launch.env, "TRUSTED_PROXY_HOPS": "1"}
+    stack.ports = ports = {app: [_free_port() for _ in range(launch.instances)] for app in APPS}
     starting: list[tuple[str, subprocess.Popen[bytes], Path]] = []
     for app, target in APPS.items():
         stack.instances[app] = []
@@ -309,40 +314,33 @@ def _start_nginx(
             process = subprocess.Popen(
                 command, env=instance_env, stdout=log.open("wb"), stderr=subprocess.STDOUT
             )
-            processes.append(process)
+            launch.processes.append(process)
             stack.instances[app].append(process)
             starting.append((_health_url(app, port), process, log))
     for url, process, log in starting:  # all of them start at once, then each is waited for
         _wait(url, process, log, THROUGH_HTTPS)
-    config = _render_nginx(run, http_port, https_port, ports)
+    config = _render_nginx(run, launch.http_port, launch.https_port, ports)
     nginx_log = run / "nginx.log"
     nginx = subprocess.Popen(
         ["nginx", "-c", str(config), "-p", str(run), "-g", "daemon off;"],
         stdout=nginx_log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
-    processes.append(nginx)
+    launch.processes.append(nginx)
     return nginx, nginx_log
 
 
-def _start_apache(
-    stack: Stack,
-    env: dict[str, str],
-    instances: int,
-    http_port: int,
-    https_port: int,
-    processes: list[subprocess.Popen[bytes]],
-) -> Started:
+def _start_apache(launch: Launch) -> Started:
     """Apache with a daemon process per worker of `instances` gunicorns, for each app: the
     same number of single-threaded processes as behind nginx. Its environment is the apps' settings
     alone: the daemon processes inherit it, and a PYTHONPATH or VIRTUAL_ENV of this process
     would mislead Debian's python3 in them."""
-    run = stack.run
-    ports = {"http": http_port, "https": https_port, "metrics": _free_port()}
+    stack, run = launch.stack, launch.stack.run
+    ports = {"http": launch.http_port, "https": launch.https_port, "metrics": _free_port()}
     stack.ports = {app: [ports["metrics"]] for app in APPS}
-    per_app = instances * GUNICORN_WORKERS
+    per_app = launch.instances * GUNICORN_WORKERS
     config = httpd.render(run, ports, per_app, httpd.python_home(), httpd.deploy_code(run))
     apache_env = {
-        **{name: env[name] for name in APP_SETTINGS},
+        **{name: launch.env[name] for name in APP_SETTINGS},
         "PATH": "/usr/sbin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         # The client's own address is the connection's: no proxy in front, and any
@@ -354,7 +352,7 @@ def _start_apache(
     apache = subprocess.Popen(
         httpd.command(config), env=apache_env, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
-    processes.append(apache)
+    launch.processes.append(apache)
     stack.instances["apache"] = [apache]
     return apache, log
 
