@@ -184,6 +184,15 @@ def predictions_counted(stack, app) -> float:
     return total
 
 
+def test_apache_s_loopback_host_for_prometheus_answers_metrics_alone(stack, app):
+    if stack.web_server != "apache":
+        pytest.skip("behind nginx Prometheus scrapes each gunicorn, which answers every path")
+    port = stack.ports[app][0]
+    assert Browserish().get(f"http://127.0.0.1:{port}/{app}/metrics").status == 200
+    assert Browserish().get(f"http://127.0.0.1:{port}/{app}/api/v1/health").status == 404
+    assert Browserish().get(f"http://127.0.0.1:{port}/").status == 404
+
+
 def test_prometheus_counts_a_prediction_made_through_the_web_server(stack, app):
     before = predictions_counted(stack, app)
     reply = Browserish().post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA})
