@@ -1,5 +1,5 @@
 """Apache httpd with mod_wsgi in front of both apps (deploy/apache/httpd.conf), for
-deploy/stack.py: the virtual environment mod_wsgi embeds, the configuration, the start.
+deploy/stack.py: the interpreter's virtual environment, the configuration, the start.
 
 Debian's mod_wsgi (`libapache2-mod-wsgi-py3`) is built against Debian's own python3, so the apps
 run on that interpreter, in a virtual environment of the pinned dependencies (constraints.txt)
@@ -44,12 +44,16 @@ def python_home() -> Path:
     uv = [sys.executable, "-m", "uv"] if shutil.which("uv") is None else ["uv"]
     python = ["--python", str(home / "bin" / "python")]
     env = {**os.environ, "UV_COMPILE_BYTECODE": "1"}  # www-data cannot write the bytecode later
+    # The project's extras name the apps' requirements, so the project is installed to resolve
+    # them, then removed: the code the processes import is the stack's copy.
     for command in (
         ["venv", "--quiet", "--python", str(DEBIAN_PYTHON), str(home)],
         ["pip", "install", "--quiet", *python, "-c", "constraints.txt", ".[flask,django]"],
         ["pip", "uninstall", "--quiet", *python, "model-web-frameworks"],
     ):
-        subprocess.run([*uv, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        done = subprocess.run([*uv, *command], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"uv {' '.join(command[:2])} for mod_wsgi failed:\n{done.stderr}")
     VENVS.chmod(0o755)
     (home / "ready").touch()
     return home
