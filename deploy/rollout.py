@@ -73,6 +73,9 @@ def stage(artifact: Path, models: Path) -> Path:
     staged.parent.mkdir(parents=True, exist_ok=True)
     for source, target in ((artifact, staged), (manifest_path(artifact), manifest_path(staged))):
         write_atomically(target, functools.partial(shutil.copyfile, source))
+        # Readable by all: the servers' user (Apache's www-data) need not be the one staging it,
+        # and the temporary file it was written through is private (0600).
+        target.chmod(0o644)
     log.info("Staged %s in %s", artifact, staged.parent)
     return staged
 

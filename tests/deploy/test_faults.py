@@ -53,7 +53,7 @@ def test_with_postgresql_stopped_both_apps_say_503_and_recover_when_it_returns(s
             browser.post_json(f"{stack.url}/{app}/api/v1/predict", {"features": SETOSA}).status
             == 201
         )
-    log = stack.log("flask-1") + stack.log("flask-2")
+    log = "".join(stack.log(name) for name in stack.app_logs("flask"))
     assert (
         "Database postgresql+psycopg://postgres@127.0.0.1" in log or "Database postgresql://" in log
     )
