@@ -40,6 +40,10 @@ PYTHON = "3.11"
 CONSTRAINTS = ("-c", "constraints.txt")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 APPS = ("flask", "django")
+# Tests spread over the machine's cores (pytest-xdist), each module's on one worker and the
+# stacks' and the browser's folders each on one (tests/conftest.py groups them): most tests wait
+# for a server, so a second worker nearly halves the time on 2 cores.
+IN_PARALLEL = ("-n", "auto", "--maxprocesses", "4", "--dist", "loadgroup")
 
 
 def user_paths(session: nox.Session) -> list[str]:
@@ -129,6 +133,7 @@ def flask(session: nox.Session) -> None:
         "tests/served",
         "-m",
         "not django",
+        *IN_PARALLEL,
         *session.posargs,
     )
 
@@ -145,6 +150,7 @@ def django(session: nox.Session) -> None:
         "tests/served",
         "-m",
         "not flask",
+        *IN_PARALLEL,
         *session.posargs,
     )
 
@@ -170,7 +176,7 @@ def tests(session: nox.Session) -> None:
         if not rest:
             session.error("noxfile.py: the other sessions run every test; `tests` has none left")
         args = [*rest, *args]
-    session.run("pytest", *args)
+    session.run("pytest", *IN_PARALLEL, *args)
 
 
 @nox.session(python=PYTHON)

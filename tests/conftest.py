@@ -34,15 +34,24 @@ POSTGRES_URL = _url if _url.startswith(("postgres://", "postgresql://")) else ""
 
 def pytest_configure(config: pytest.Config) -> None:
     """Train the suite's model into a folder of its own and point both apps at it; set up
-    tracing for the whole process, as the apps would."""
-    folder = Path(tempfile.mkdtemp(prefix="test-model-"))
-    config.stash[MODEL_DIR] = folder
-    path = folder / "iris.joblib"
-    save(train(load_builtin("iris")), path)
-    os.environ["MODEL_PATH"] = str(path)
+    tracing for the whole process, as the apps would.
+
+    A pytest-xdist worker trains nothing: it inherits `MODEL_PATH` from the process that started
+    it, which trained the model, and pytest-django may have read the settings with it already.
+    """
+    worker = getattr(config, "workerinput", None)
+    if worker is None:
+        folder = Path(tempfile.mkdtemp(prefix="test-model-"))
+        config.stash[MODEL_DIR] = folder
+        path = folder / "iris.joblib"
+        save(train(load_builtin("iris")), path)
+        os.environ["MODEL_PATH"] = str(path)
+    else:
+        folder = Path(os.environ["MODEL_PATH"]).parent
     os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
-    # The recent spans go beside the model, never into the checkout's var/.
-    os.environ["RECENT_SPANS_PATH"] = str(folder / "recent-spans.sqlite3")
+    # The recent spans go beside the model, never into the checkout's var/; each worker's apart.
+    spans = f"recent-spans-{worker['workerid']}.sqlite3" if worker else "recent-spans.sqlite3"
+    os.environ["RECENT_SPANS_PATH"] = str(folder / spans)
     # A process has one tracer provider (shared_web/telemetry.py), set by the first app built;
     # the suite sets it first, in development as the apps run here, so that whichever test runs
     # first (one building an app in production, say) every app finds the same one.
@@ -59,6 +68,20 @@ def pytest_configure(config: pytest.Config) -> None:
         # What django_app/wsgi.py does before building the WSGI app; Django's test client builds
         # a handler of its own.
         instrument()
+
+
+SHARED_BY_THE_FOLDER = {"deploy", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Where pytest-xdist runs the tests on several workers (the nox sessions: `--dist
+    loadgroup`), each module's tests run on one, so that a server its fixtures start starts once;
+    and tests/deploy's and tests/browser's all on one, whose stacks and browser are fixtures of
+    the whole session."""
+    for item in items:
+        folder = item.path.parent.name
+        group = folder if folder in SHARED_BY_THE_FOLDER else item.nodeid.partition("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
