@@ -1,5 +1,6 @@
 """The deployed stack (deploy/stack.py), once through each web server: nginx → gunicorn (two per
-app) → PostgreSQL, and Apache httpd with mod_wsgi (two daemon processes per app) → PostgreSQL.
+app) → PostgreSQL, and Apache httpd with mod_wsgi (a daemon group per app, as many processes as
+those gunicorns' workers) → PostgreSQL.
 
 Where a web server (or PostgreSQL) is missing its tests skip, saying what to install; under
 `CI=true` they fail instead, so that CI cannot pass without running them.
