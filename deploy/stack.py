@@ -396,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-port", type=int, default=8080)
     parser.add_argument("--web-server", choices=WEB_SERVERS, default="nginx")
     args = parser.parse_args(argv)
+    # `kill` stops it as Ctrl-C does: every server stopped and the folder removed, none left over.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     missing = missing_tools(args.web_server)
     if missing:
         print(f"Missing {', '.join(missing)}: {MISSING_HINT}.", file=sys.stderr)

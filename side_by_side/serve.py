@@ -157,6 +157,8 @@ def wait_until_up(process: subprocess.Popen[bytes], base: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # `kill` (or a service manager) stops it as Ctrl-C does, gunicorn included, not halfway.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     args = parse_args(argv)
     model_path = model_path_for(args)
     folder = model_path.parent
