@@ -240,7 +240,7 @@ def parity(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def deploy(session: nox.Session) -> None:
     """The stack on this machine, once behind nginx (gunicorn beside it, two per app) and once
-    behind Apache httpd (mod_wsgi inside it, two daemon processes per app), PostgreSQL behind
+    behind Apache httpd (mod_wsgi inside it, one daemon group per app), PostgreSQL behind
     both: smoke, fault and roll-out tests through each web server (`-- -k apache` for one), then
     everything is stopped. `-- --keep-running [--web-server apache]` starts one for a browser."""
     from deploy.system import MISSING_HINT, WEB_SERVERS, missing_tools

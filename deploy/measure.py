@@ -1,5 +1,5 @@
 """One figure per web server: single-row predictions through the whole stack, nginx + gunicorn
-against Apache + mod_wsgi, the same two processes per app and the same PostgreSQL setup, for
+against Apache + mod_wsgi, the same four processes per app and the same PostgreSQL setup, for
 docs/deploy.md#the-three-web-servers-of-the-lecture.
 
     python -m deploy.measure [--seconds 10] [--connections 4]
@@ -12,26 +12,17 @@ predictions answered a second, the median and 99th percentile latency, the faile
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 from benchmarks import wrk
-from shared_model.artifact import load_model
+from benchmarks.load import write_bodies
 
 from .stack import APPS, running_stack
 from .system import WEB_SERVERS, missing_tools
 
 WARM_UP_SECONDS = 3  # every process has loaded its model and opened its database connection
-
-
-def body(folder: Path, model: Path) -> Path:
-    """A one-row request body: the model's first example."""
-    path = folder / "one-row.json"
-    example = load_model(model).manifest.examples[0]["features"]
-    path.write_text(json.dumps({"features": example}))
-    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
                 one_row = wrk.Load(
                     "POST",
                     "/api/v1/predict",
-                    body(Path(folder), stack.models / "current" / "model.joblib"),
+                    write_bodies(Path(folder), stack.models / "current" / "model.joblib")[1],
                 )
                 for app in APPS:
                     url = f"{stack.url}/{app}"

@@ -217,8 +217,8 @@ def running_stack(
     instances: int = 2, https_port: int = 0, http_port: int = 0, web_server: str = "nginx"
 ) -> Iterator[Stack]:
     """Start PostgreSQL, then `instances` gunicorns per app and nginx, or Apache with as many
-    daemon processes per app as those gunicorns have workers; stop and remove them at the end. The web server listens on the
-    ports given, or on free ones."""
+    daemon processes per app as those gunicorns have workers; stop and remove them at the end.
+    The web server listens on the ports given, or on free ones."""
     run = Path(tempfile.mkdtemp(prefix="stack-"))
     run.chmod(0o755)  # the web server's workers run as an unprivileged user and read files here
     processes: list[subprocess.Popen[bytes]] = []
